@@ -1,0 +1,137 @@
+//! The command line: every flag, its default and its help text, and dispatch to commands.
+
+use crate::run_cmd;
+use aucoder_sandbox::BackendKind;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code for bad input to aucoder itself (a missing file, an unknown flag value).
+pub const USAGE_ERROR_EXIT: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aucoder",
+    version,
+    about = "A local, sandboxed code-generating agent host",
+    long_about = "aucoder writes, runs and fixes Python with a local LLM. Generated code runs in \
+                  a WebAssembly sandbox (RustPython in wasmtime) that sees one workspace folder \
+                  and nothing else of the host."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a Python file (or `-` for stdin) in a sandbox and exit with its exit code.
+    ///
+    /// Exit codes: the program's own; 124 when the time limit stopped it, 125 when the memory
+    /// limit did, 126 when the interpreter trapped; 2 for bad input to aucoder itself.
+    Run(RunArgs),
+}
+
+/// Where generated code runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum SandboxChoice {
+    /// RustPython in wasmtime: only the workspace folder is visible; time, memory, output
+    /// and disk are limited. The default.
+    #[default]
+    Wasm,
+    /// `conda run -n ENV python`: NOT a sandbox; full access to the host. Trusted code only.
+    Conda,
+    /// A plain CPython subprocess: NOT a sandbox; full access to the host. Trusted code only.
+    Python,
+}
+
+impl From<SandboxChoice> for BackendKind {
+    fn from(choice: SandboxChoice) -> Self {
+        match choice {
+            SandboxChoice::Wasm => BackendKind::Wasm,
+            SandboxChoice::Conda => BackendKind::Conda,
+            SandboxChoice::Python => BackendKind::Python,
+        }
+    }
+}
+
+/// Sandbox choice and limits, shared by every command that runs code.
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Where code runs. `conda` and `python` are NOT sandboxes: use them for trusted code.
+    #[arg(long, value_enum, default_value_t = SandboxChoice::Wasm, env = "AUCODER_SANDBOX")]
+    pub sandbox: SandboxChoice,
+
+    /// Wall-clock limit per run, in seconds (sleeping counts).
+    #[arg(long, default_value_t = 10.0, value_parser = positive_seconds)]
+    pub timeout: f64,
+
+    /// Memory limit per run, in MiB (wasm sandbox).
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(8..=16384))]
+    pub memory: u64,
+
+    /// Captured output per stream, in KiB; the excess is dropped and marked.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1048576))]
+    pub output_limit: u64,
+
+    /// Disk space the program may use in its workspace, in MiB (wasm sandbox).
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1048576))]
+    pub disk: u64,
+
+    /// Conda environment for `--sandbox conda`.
+    #[arg(long, default_value = "autocoder", env = "AUCODER_CONDA_ENV")]
+    pub conda_env: String,
+
+    /// Interpreter for `--sandbox python`.
+    #[arg(long, default_value = "python3", env = "AUCODER_PYTHON")]
+    pub python: String,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text.parse().map_err(|_| format!("{text:?} is not a number"))?;
+    if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 {
+        Ok(seconds)
+    } else {
+        Err("must be more than 0 and at most 86400 seconds".to_owned())
+    }
+}
+
+impl SandboxArgs {
+    pub fn limits(&self) -> aucoder_sandbox::Limits {
+        aucoder_sandbox::Limits {
+            timeout: std::time::Duration::from_secs_f64(self.timeout),
+            memory_bytes: self.memory << 20,
+            output_bytes: usize::try_from(self.output_limit << 10).unwrap_or(usize::MAX),
+            disk_bytes: self.disk << 20,
+        }
+    }
+
+    pub fn backend_config(&self) -> aucoder_sandbox::BackendConfig {
+        aucoder_sandbox::BackendConfig {
+            conda_env: self.conda_env.clone(),
+            python_exe: self.python.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+
+    /// Run in this folder instead of a fresh temporary one. It is the only host folder the
+    /// program sees (read-write) and it is kept afterwards.
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
+    /// The Python file to run, or `-` to read the program from stdin.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run_cmd::run(args),
+    }
+}

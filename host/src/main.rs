@@ -1,0 +1,35 @@
+//! `aucoder`: a local, sandboxed code-generating agent host.
+//!
+//! This file only wires logging and the command line to the commands; each command lives in
+//! its own module.
+
+mod cli;
+mod run_cmd;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = cli::Cli::parse();
+    match cli::dispatch(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("aucoder: {error:#}");
+            ExitCode::from(cli::USAGE_ERROR_EXIT)
+        }
+    }
+}
+
+/// Logs go to stderr (stdout belongs to the program being run, and later to MCP's stdio);
+/// `AUCODER_LOG` / `RUST_LOG` choose the level, warnings by default.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AUCODER_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

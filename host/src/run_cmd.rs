@@ -1,0 +1,119 @@
+//! `aucoder run FILE`: run one Python program in the chosen backend, stream its output, and
+//! exit with its exit code.
+
+use crate::cli::RunArgs;
+use anyhow::{bail, Context};
+use aucoder_sandbox::{
+    backend, BackendKind, LiveOutput, RunRequest, StopReason, StreamKind, WasmBackend, Workspace,
+};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// File name for a program read from stdin.
+const STDIN_SCRIPT: &str = "main.py";
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let (name, source) = read_program(&args.file)?;
+    let workspace = match &args.workspace {
+        Some(dir) => Workspace::open(dir)?,
+        None => Workspace::temporary()?,
+    };
+    let script = place_script(&workspace, &args.file, &name, &source)?;
+
+    let kind = BackendKind::from(args.sandbox.sandbox);
+    if kind == BackendKind::Wasm && !WasmBackend::is_prepared() {
+        eprintln!(
+            "aucoder: compiling the Python interpreter for this machine (once; it is cached)..."
+        );
+    }
+    let backend = backend(kind, &args.sandbox.backend_config())?;
+    let limits = args.sandbox.limits();
+    let live: LiveOutput = Arc::new(|stream, bytes| {
+        // A closed terminal must not stop the run; output is best-effort here.
+        let _ = match stream {
+            StreamKind::Stdout => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(bytes).and_then(|()| out.flush())
+            }
+            StreamKind::Stderr => std::io::stderr().lock().write_all(bytes),
+        };
+    });
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let execution = runtime.block_on(backend.run(RunRequest {
+        workspace: &workspace,
+        script: &script,
+        limits: &limits,
+        live: Some(live),
+    }))?;
+
+    Ok(match execution.stop_reason() {
+        // The backend already wrote a bracketed note into stderr; the exit code tells scripts.
+        Some(StopReason::Timeout | StopReason::OutOfMemory | StopReason::Trap) => {
+            ExitCode::from(u8::try_from(execution.exit_code).unwrap_or(1))
+        }
+        None => ExitCode::from(u8::try_from(execution.exit_code.clamp(0, 255)).unwrap_or(1)),
+    })
+}
+
+/// Reads the program, refusing what cannot be a Python program with a clear message.
+fn read_program(file: &Path) -> anyhow::Result<(String, String)> {
+    let (name, bytes) = if file.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("reading the program from stdin")?;
+        (STDIN_SCRIPT.to_owned(), bytes)
+    } else {
+        let bytes = std::fs::read(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let name = file
+            .file_name()
+            .and_then(|name| name.to_str())
+            .map(str::to_owned)
+            .with_context(|| format!("{} has no usable file name", file.display()))?;
+        (name, bytes)
+    };
+    let shown = if file.as_os_str() == "-" {
+        "stdin".to_owned()
+    } else {
+        file.display().to_string()
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        bail!("{shown} is empty: there is no program to run");
+    }
+    let source = String::from_utf8(bytes).map_err(|error| {
+        anyhow::anyhow!(
+            "{shown} is not UTF-8 text (invalid byte at offset {}): Python source must be UTF-8",
+            error.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok((name, source))
+}
+
+/// Puts the program into the workspace and returns its path relative to it. A file already
+/// inside `--workspace` runs in place.
+fn place_script(
+    workspace: &Workspace,
+    file: &Path,
+    name: &str,
+    source: &str,
+) -> anyhow::Result<String> {
+    if file.as_os_str() != "-" {
+        if let Ok(canonical) = file.canonicalize() {
+            if let Ok(relative) = canonical.strip_prefix(workspace.path()) {
+                if let Some(relative) = relative.to_str() {
+                    return Ok(relative.to_owned());
+                }
+            }
+        }
+    }
+    workspace.write_file(name, source.as_bytes())?;
+    Ok(name.to_owned())
+}

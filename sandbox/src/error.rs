@@ -1,0 +1,51 @@
+//! Errors of the sandbox itself, as opposed to errors of the program it runs (those are
+//! reported in an [`crate::Execution`]).
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("unknown sandbox backend {0:?}: choose wasm, conda or python")]
+    UnknownBackend(String),
+
+    #[error("the {backend} backend needs `{program}`, which could not be started: {source}. {hint}")]
+    MissingProgram {
+        backend: &'static str,
+        program: String,
+        hint: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("workspace {path}: {source}")]
+    Workspace {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("invalid script name {0:?}: it must be a plain file name or a relative path inside the workspace")]
+    BadScriptName(String),
+
+    #[error("preparing the Python interpreter module failed: {0:#}")]
+    Interpreter(wasmtime::Error),
+
+    #[error("running the program failed inside the sandbox host: {0:#}")]
+    Host(wasmtime::Error),
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl SandboxError {
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        SandboxError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}

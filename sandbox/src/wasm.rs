@@ -1,0 +1,509 @@
+//! The default backend: RustPython compiled to WASI, run by wasmtime.
+//!
+//! Why it is safe: the guest can only call the WASI functions linked here, and they see one
+//! preopened folder, no environment, no sockets, no other process. Every limit is the host's:
+//! epoch interruption stops CPU-bound code, a timeout around the async call stops a guest
+//! blocked in a host call (`time.sleep`), a [`ResourceLimiter`] caps linear memory, captured
+//! output is capped, and writes into the workspace are charged against a disk quota.
+//!
+//! Why it is fast: the 30 MB interpreter module is compiled by Cranelift once per wasmtime
+//! version and configuration and cached on disk; later processes only map the artifact in,
+//! and each run is a fresh store instantiated from a shared [`InstancePre`].
+
+use crate::output::CappedOutput;
+use crate::workspace::disk_usage;
+use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError, StreamKind};
+use async_trait::async_trait;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+use wasmtime::{
+    Caller, Config, Engine, InstancePre, Linker, Module, OptLevel, ResourceLimiter, Store, Trap,
+};
+use wasmtime_wasi::p1::{self, WasiP1Ctx};
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
+
+/// The interpreter, built from `sandbox/python-wasm` by this crate's build script.
+static PYTHON_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/python.wasm"));
+/// Its sha256, so a cached compilation is never used for a different module.
+const PYTHON_WASM_SHA256: &str = env!("AUCODER_PYTHON_WASM_SHA256");
+
+/// Where the workspace appears inside the guest (the guest's `main` changes into it).
+const GUEST_WORKSPACE: &str = "/workspace";
+/// How often the epoch advances; the time limit's resolution.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// Extra time given to a guest blocked in a host call before the run is abandoned.
+const BLOCKED_CALL_GRACE: Duration = Duration::from_millis(200);
+/// Wasm stack for the interpreter: RustPython recurses deeply in its compiler and VM.
+const WASM_STACK_BYTES: usize = 8 << 20;
+
+/// Exit code reported when the time limit stopped the program (as `timeout(1)` does).
+pub const TIMEOUT_EXIT_CODE: i32 = 124;
+/// Exit code reported when the memory limit stopped the program.
+pub const OUT_OF_MEMORY_EXIT_CODE: i32 = 125;
+/// Exit code reported when the interpreter trapped (e.g. its stack ran out).
+pub const TRAP_EXIT_CODE: i32 = 126;
+
+/// WASI's `errno::nospc`.
+const WASI_ERRNO_NOSPC: i32 = 51;
+
+/// The wasm backend. Clones share one engine and one compiled interpreter.
+#[derive(Clone)]
+pub struct WasmBackend {
+    runtime: Arc<PythonRuntime>,
+}
+
+impl WasmBackend {
+    /// The process-wide backend: the interpreter is loaded (or compiled and cached) once.
+    pub fn shared() -> Result<Self, SandboxError> {
+        static SHARED: Mutex<Option<Arc<PythonRuntime>>> = Mutex::new(None);
+        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(runtime) = shared.as_ref() {
+            return Ok(Self {
+                runtime: runtime.clone(),
+            });
+        }
+        let runtime = Arc::new(PythonRuntime::load(&default_cache_dir())?);
+        *shared = Some(runtime.clone());
+        Ok(Self { runtime })
+    }
+
+    /// Whether the compiled interpreter is already cached, i.e. [`WasmBackend::shared`] will
+    /// only load it rather than spend tens of seconds compiling.
+    pub fn is_prepared() -> bool {
+        build_engine()
+            .map(|engine| artifact_path(&default_cache_dir(), &engine).is_file())
+            .unwrap_or(false)
+    }
+
+    /// How long loading the interpreter took in this process, and whether it was compiled.
+    pub fn load_report(&self) -> (Duration, bool) {
+        (self.runtime.load_time, self.runtime.compiled)
+    }
+}
+
+/// Engine, linker and pre-linked interpreter shared by every run.
+struct PythonRuntime {
+    engine: Engine,
+    pre: InstancePre<RunState>,
+    load_time: Duration,
+    compiled: bool,
+}
+
+impl PythonRuntime {
+    fn load(cache_dir: &Path) -> Result<Self, SandboxError> {
+        let started = Instant::now();
+        let engine = build_engine().map_err(SandboxError::Interpreter)?;
+        let (module, compiled) = load_or_compile(&engine, cache_dir)?;
+        let linker = build_linker(&engine).map_err(SandboxError::Interpreter)?;
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(SandboxError::Interpreter)?;
+        start_epoch_ticker(&engine);
+        Ok(Self {
+            engine,
+            pre,
+            load_time: started.elapsed(),
+            compiled,
+        })
+    }
+}
+
+fn build_engine() -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config
+        .epoch_interruption(true)
+        .max_wasm_stack(WASM_STACK_BYTES)
+        .async_stack_size(WASM_STACK_BYTES + (1 << 20))
+        .cranelift_opt_level(OptLevel::Speed)
+        .parallel_compilation(true);
+    Engine::new(&config)
+}
+
+/// `<cache>/wasm/python-<module hash>-<engine hash>.cwasm`: a new wasmtime version or
+/// engine setting gets a new file instead of a load error.
+fn artifact_path(cache_dir: &Path, engine: &Engine) -> PathBuf {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    cache_dir.join("wasm").join(format!(
+        "python-{}-{:016x}.cwasm",
+        &PYTHON_WASM_SHA256[..16],
+        hasher.finish()
+    ))
+}
+
+/// The cache root: `$AUCODER_CACHE_DIR`, else the user's cache folder + `aucoder`.
+pub fn default_cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("AUCODER_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    dirs::cache_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("aucoder")
+}
+
+fn load_or_compile(engine: &Engine, cache_dir: &Path) -> Result<(Module, bool), SandboxError> {
+    let path = artifact_path(cache_dir, engine);
+    if path.is_file() {
+        // SAFETY: the artifact was written by `Module::serialize` of this same module and
+        // engine configuration (both are in its name), atomically, into the user's own cache.
+        match unsafe { Module::deserialize_file(engine, &path) } {
+            Ok(module) => return Ok((module, false)),
+            Err(error) => tracing::warn!(
+                path = %path.display(),
+                "the cached interpreter could not be loaded ({error:#}); compiling it again"
+            ),
+        }
+    }
+    tracing::info!("compiling the Python interpreter for this machine (once, about a minute)");
+    let module = Module::new(engine, PYTHON_WASM).map_err(SandboxError::Interpreter)?;
+    match module.serialize() {
+        Ok(bytes) => {
+            if let Err(error) = write_atomically(&path, &bytes) {
+                tracing::warn!("could not cache the compiled interpreter: {error}");
+            }
+        }
+        Err(error) => tracing::warn!("could not serialize the compiled interpreter: {error:#}"),
+    }
+    Ok((module, true))
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut temp, bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// One ticker thread per engine advances the epoch that every store's deadline counts in.
+fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    let spawned = std::thread::Builder::new()
+        .name("aucoder-epoch".to_owned())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        });
+    if let Err(error) = spawned {
+        // Without a ticker the blocked-call timeout still stops runaway programs.
+        tracing::warn!("could not start the epoch ticker: {error}");
+    }
+}
+
+/// Per-run host state: the WASI context and the limits being enforced.
+struct RunState {
+    wasi: WasiP1Ctx,
+    memory: MemoryLimiter,
+    disk: DiskQuota,
+}
+
+/// Caps linear memory and remembers whether the cap was hit, so a trap or `MemoryError`
+/// that follows can be reported as "out of memory".
+struct MemoryLimiter {
+    limit: usize,
+    hit: bool,
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.hit = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1 << 20)
+    }
+}
+
+/// Charges writes into workspace files against a byte budget. Writes are counted as growth
+/// until the estimate nears the limit; then the folder is measured again, so overwrites and
+/// deleted files give their room back and the limit is exact where it matters.
+struct DiskQuota {
+    root: PathBuf,
+    limit: u64,
+    estimate: u64,
+    hit: bool,
+}
+
+impl DiskQuota {
+    fn new(root: &Path, limit: u64) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            limit,
+            estimate: disk_usage(root),
+            hit: false,
+        }
+    }
+
+    fn admit(&mut self, bytes: u64) -> bool {
+        if self.estimate.saturating_add(bytes) > self.limit {
+            self.estimate = disk_usage(&self.root);
+        }
+        if self.estimate.saturating_add(bytes) > self.limit {
+            self.hit = true;
+            return false;
+        }
+        self.estimate += bytes;
+        true
+    }
+}
+
+fn build_linker(engine: &Engine) -> wasmtime::Result<Linker<RunState>> {
+    let mut linker = Linker::new(engine);
+    p1::add_to_linker_async(&mut linker, |state: &mut RunState| &mut state.wasi)?;
+    // Writes into files go through the disk quota first; stdio (fds 0-2) are capped elsewhere.
+    linker.allow_shadowing(true);
+    linker.func_wrap_async(
+        "wasi_snapshot_preview1",
+        "fd_write",
+        |mut caller: Caller<'_, RunState>, (fd, iovs, iovs_len, nwritten): (i32, i32, i32, i32)| {
+            Box::new(async move {
+                if fd > 2 {
+                    let bytes = iovec_total(&mut caller, iovs, iovs_len)?;
+                    if !caller.data_mut().disk.admit(bytes) {
+                        return Ok(WASI_ERRNO_NOSPC);
+                    }
+                }
+                let (memory, state) = guest_memory(&mut caller)?;
+                p1::wasi_snapshot_preview1::fd_write(
+                    &mut state.wasi,
+                    &mut wiggle::GuestMemory::Unshared(memory),
+                    fd,
+                    iovs,
+                    iovs_len,
+                    nwritten,
+                )
+                .await
+            })
+        },
+    )?;
+    linker.func_wrap_async(
+        "wasi_snapshot_preview1",
+        "fd_pwrite",
+        |mut caller: Caller<'_, RunState>,
+         (fd, iovs, iovs_len, offset, nwritten): (i32, i32, i32, i64, i32)| {
+            Box::new(async move {
+                let bytes = iovec_total(&mut caller, iovs, iovs_len)?;
+                if !caller.data_mut().disk.admit(bytes) {
+                    return Ok(WASI_ERRNO_NOSPC);
+                }
+                let (memory, state) = guest_memory(&mut caller)?;
+                p1::wasi_snapshot_preview1::fd_pwrite(
+                    &mut state.wasi,
+                    &mut wiggle::GuestMemory::Unshared(memory),
+                    fd,
+                    iovs,
+                    iovs_len,
+                    offset,
+                    nwritten,
+                )
+                .await
+            })
+        },
+    )?;
+    linker.func_wrap_async(
+        "wasi_snapshot_preview1",
+        "fd_filestat_set_size",
+        |mut caller: Caller<'_, RunState>, (fd, size): (i32, i64)| {
+            Box::new(async move {
+                // Extending a file by truncate() reserves its new size up front.
+                if !caller.data_mut().disk.admit(size.max(0) as u64) {
+                    return Ok(WASI_ERRNO_NOSPC);
+                }
+                let (memory, state) = guest_memory(&mut caller)?;
+                p1::wasi_snapshot_preview1::fd_filestat_set_size(
+                    &mut state.wasi,
+                    &mut wiggle::GuestMemory::Unshared(memory),
+                    fd,
+                    size,
+                )
+                .await
+            })
+        },
+    )?;
+    Ok(linker)
+}
+
+fn guest_memory<'a>(
+    caller: &'a mut Caller<'_, RunState>,
+) -> wasmtime::Result<(&'a mut [u8], &'a mut RunState)> {
+    let memory = caller
+        .get_export("memory")
+        .and_then(|export| export.into_memory())
+        .ok_or_else(|| wasmtime::format_err!("the interpreter exports no memory"))?;
+    Ok(memory.data_and_store_mut(caller))
+}
+
+/// The number of bytes a WASI `ciovec` array asks to write.
+fn iovec_total(caller: &mut Caller<'_, RunState>, iovs: i32, iovs_len: i32) -> wasmtime::Result<u64> {
+    let (memory, _) = guest_memory(caller)?;
+    let mut total = 0u64;
+    for index in 0..iovs_len.max(0) as usize {
+        // Each ciovec is { buf: u32, buf_len: u32 }, little-endian.
+        let at = (iovs as u32 as usize)
+            .checked_add(index * 8 + 4)
+            .ok_or_else(|| wasmtime::format_err!("iovec out of bounds"))?;
+        let len = memory
+            .get(at..at + 4)
+            .ok_or_else(|| wasmtime::format_err!("iovec out of bounds"))?;
+        total += u64::from(u32::from_le_bytes([len[0], len[1], len[2], len[3]]));
+    }
+    Ok(total)
+}
+
+#[async_trait]
+impl Backend for WasmBackend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Wasm
+    }
+
+    async fn run(&self, request: RunRequest<'_>) -> Result<Execution, SandboxError> {
+        let limits = request.limits;
+        let script_path = request.workspace.resolve(request.script)?;
+        if !script_path.is_file() {
+            return Err(SandboxError::io(
+                format!("the script {}", script_path.display()),
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            ));
+        }
+        let stdout = CappedOutput::new(StreamKind::Stdout, limits.output_bytes, request.live.clone());
+        let stderr = CappedOutput::new(StreamKind::Stderr, limits.output_bytes, request.live.clone());
+
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.args(&["python", "-E", "-B", request.script])
+            .stdin(MemoryInputPipe::new(""))
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .allow_blocking_current_thread(true);
+        wasi.preopened_dir(request.workspace.path(), GUEST_WORKSPACE, FsPerms::ReadWrite)
+            .map_err(|error| {
+                SandboxError::Host(error.context(format!(
+                    "opening the workspace {}",
+                    request.workspace.path().display()
+                )))
+            })?;
+
+        let runtime = &self.runtime;
+        let mut store = Store::new(
+            &runtime.engine,
+            RunState {
+                wasi: wasi.build_p1(),
+                memory: MemoryLimiter {
+                    limit: usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX),
+                    hit: false,
+                },
+                disk: DiskQuota::new(request.workspace.path(), limits.disk_bytes),
+            },
+        );
+        store.limiter(|state| &mut state.memory);
+        let ticks = limits.timeout.as_millis() / EPOCH_TICK.as_millis() + 1;
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        store.epoch_deadline_trap();
+
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(limits.timeout + BLOCKED_CALL_GRACE, async {
+            let instance = runtime.pre.instantiate_async(&mut store).await?;
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+            start.call_async(&mut store, ()).await
+        })
+        .await;
+        let duration = started.elapsed();
+
+        let memory_hit = store.data().memory.hit;
+        let (mut exit_code, timed_out, mut note) = match outcome {
+            Err(_elapsed) => (TIMEOUT_EXIT_CODE, true, None),
+            Ok(Ok(())) => (0, false, None),
+            Ok(Err(error)) => classify_error(&error),
+        };
+        let out_of_memory = memory_hit && exit_code != 0 && !timed_out;
+        if out_of_memory && exit_code == TRAP_EXIT_CODE {
+            exit_code = OUT_OF_MEMORY_EXIT_CODE;
+            note = Some(format!(
+                "the program ran out of memory (limit {} MiB)",
+                limits.memory_bytes >> 20
+            ));
+        }
+        if timed_out {
+            note = Some(format!(
+                "the program was stopped after the time limit of {:.1} s",
+                limits.timeout.as_secs_f64()
+            ));
+        }
+        if store.data().disk.hit {
+            stderr.push(
+                format!(
+                    "\n[aucoder: the workspace disk quota of {} MiB was reached; writes past it failed]\n",
+                    limits.disk_bytes >> 20
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some(note) = &note {
+            stderr.push(format!("\n[aucoder: {note}]\n").as_bytes());
+        }
+        drop(store);
+        stdout.finish_live();
+        stderr.finish_live();
+        let (stdout_text, stdout_cut) = stdout.text();
+        let (stderr_text, stderr_cut) = stderr.text();
+        Ok(Execution {
+            success: exit_code == 0,
+            exit_code,
+            stdout: stdout_text,
+            stderr: stderr_text,
+            timed_out,
+            out_of_memory,
+            output_truncated: stdout_cut || stderr_cut,
+            duration,
+        })
+    }
+}
+
+/// Turns the error a run ended with into (exit code, timed out, note for stderr).
+fn classify_error(error: &wasmtime::Error) -> (i32, bool, Option<String>) {
+    if let Some(exit) = error.downcast_ref::<I32Exit>() {
+        return (exit.0, false, None);
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => (TIMEOUT_EXIT_CODE, true, None),
+        Some(Trap::StackOverflow) => (
+            TRAP_EXIT_CODE,
+            false,
+            Some("the interpreter ran out of stack (too deep nesting or recursion)".to_owned()),
+        ),
+        Some(trap) => (
+            TRAP_EXIT_CODE,
+            false,
+            Some(format!("the interpreter stopped with a trap: {trap}")),
+        ),
+        None => (
+            TRAP_EXIT_CODE,
+            false,
+            Some(format!("the interpreter failed: {error:#}")),
+        ),
+    }
+}
