@@ -20,7 +20,10 @@ fn main() {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
     let guest_dir = manifest_dir.join("python-wasm");
     for watched in ["src", "Cargo.toml", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", guest_dir.join(watched).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            guest_dir.join(watched).display()
+        );
     }
     println!("cargo:rerun-if-env-changed=AUCODER_PYTHON_WASM");
 
@@ -28,8 +31,12 @@ fn main() {
         Some(prebuilt) => PathBuf::from(prebuilt),
         None => build_guest(&guest_dir, &guest_target_dir(&out_dir)),
     };
-    let bytes = std::fs::read(&module)
-        .unwrap_or_else(|error| panic!("reading the interpreter module {}: {error}", module.display()));
+    let bytes = std::fs::read(&module).unwrap_or_else(|error| {
+        panic!(
+            "reading the interpreter module {}: {error}",
+            module.display()
+        )
+    });
     let embedded = out_dir.join("python.wasm");
     // Rewrite only on change so the crate is not recompiled for an identical module.
     if std::fs::read(&embedded).ok().as_deref() != Some(&bytes[..]) {
@@ -64,32 +71,31 @@ fn build_guest(guest_dir: &Path, target_dir: &Path) -> PathBuf {
         .arg(target_dir);
     for (key, _) in env::vars_os() {
         let Some(key) = key.to_str() else { continue };
-        let outer_build_variable = (key.starts_with("CARGO_")
-            && key != "CARGO_HOME"
-            && key != "CARGO_MAKEFLAGS")
-            || matches!(
-                key,
-                "RUSTFLAGS"
-                    | "RUSTC"
-                    | "RUSTC_WRAPPER"
-                    | "RUSTC_WORKSPACE_WRAPPER"
-                    | "RUSTDOC"
-                    | "TARGET"
-                    | "HOST"
-                    | "PROFILE"
-                    | "OPT_LEVEL"
-                    | "DEBUG"
-                    | "OUT_DIR"
-                    | "NUM_JOBS"
-                    | "RUSTC_LINKER"
-            );
+        let outer_build_variable =
+            (key.starts_with("CARGO_") && key != "CARGO_HOME" && key != "CARGO_MAKEFLAGS")
+                || matches!(
+                    key,
+                    "RUSTFLAGS"
+                        | "RUSTC"
+                        | "RUSTC_WRAPPER"
+                        | "RUSTC_WORKSPACE_WRAPPER"
+                        | "RUSTDOC"
+                        | "TARGET"
+                        | "HOST"
+                        | "PROFILE"
+                        | "OPT_LEVEL"
+                        | "DEBUG"
+                        | "OUT_DIR"
+                        | "NUM_JOBS"
+                        | "RUSTC_LINKER"
+                );
         if outer_build_variable {
             command.env_remove(key);
         }
     }
-    let status = command
-        .status()
-        .unwrap_or_else(|error| panic!("starting the nested cargo build of the interpreter: {error}"));
+    let status = command.status().unwrap_or_else(|error| {
+        panic!("starting the nested cargo build of the interpreter: {error}")
+    });
     if !status.success() {
         panic!(
             "building the Python interpreter guest failed ({status}); is the {GUEST_TARGET} \

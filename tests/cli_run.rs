@@ -78,7 +78,10 @@ fn a_timeout_is_a_one_line_note_and_code_124() {
     let output = run_file(&program, &["--timeout", "0.5"]);
     assert_eq!(output.status.code(), Some(124));
     let stderr = text(&output.stderr);
-    let notes: Vec<&str> = stderr.lines().filter(|l| l.starts_with("[aucoder:")).collect();
+    let notes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("[aucoder:"))
+        .collect();
     assert_eq!(notes.len(), 1, "{stderr}");
     assert!(notes[0].contains("time limit"), "{stderr}");
 }

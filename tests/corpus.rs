@@ -122,7 +122,11 @@ fn expected_outputs_match_cpython() {
             .current_dir(workspace.path())
             .output()
             .unwrap();
-        assert!(output.status.success(), "{}: CPython failed", program.display());
+        assert!(
+            output.status.success(),
+            "{}: CPython failed",
+            program.display()
+        );
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
             expected_output(&program),

@@ -88,7 +88,9 @@ pub struct SandboxArgs {
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {
-    let seconds: f64 = text.parse().map_err(|_| format!("{text:?} is not a number"))?;
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
     if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 {
         Ok(seconds)
     } else {

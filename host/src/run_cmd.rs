@@ -24,9 +24,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 
     let kind = BackendKind::from(args.sandbox.sandbox);
     if kind == BackendKind::Wasm && !WasmBackend::is_prepared() {
-        eprintln!(
-            "aucoder: compiling the Python interpreter for this machine (once; it is cached)..."
-        );
+        prepare_interpreter()?;
     }
     let backend = backend(kind, &args.sandbox.backend_config())?;
     let limits = args.sandbox.limits();
@@ -62,6 +60,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Compiles and caches the interpreter with a spinner, so the one slow first run says why.
+fn prepare_interpreter() -> anyhow::Result<()> {
+    let spinner = indicatif::ProgressBar::new_spinner()
+        .with_message("compiling the Python interpreter for this machine (once; it is cached)");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let backend = WasmBackend::shared();
+    spinner.finish_and_clear();
+    let (took, _) = backend?.load_report();
+    eprintln!(
+        "aucoder: compiled the Python interpreter in {:.0} s; later runs load it from the cache",
+        took.as_secs_f64()
+    );
+    Ok(())
+}
+
 /// Reads the program, refusing what cannot be a Python program with a clear message.
 fn read_program(file: &Path) -> anyhow::Result<(String, String)> {
     let (name, bytes) = if file.as_os_str() == "-" {
@@ -71,8 +84,8 @@ fn read_program(file: &Path) -> anyhow::Result<(String, String)> {
             .context("reading the program from stdin")?;
         (STDIN_SCRIPT.to_owned(), bytes)
     } else {
-        let bytes = std::fs::read(file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
         let name = file
             .file_name()
             .and_then(|name| name.to_str())

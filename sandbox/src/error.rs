@@ -8,7 +8,9 @@ pub enum SandboxError {
     #[error("unknown sandbox backend {0:?}: choose wasm, conda or python")]
     UnknownBackend(String),
 
-    #[error("the {backend} backend needs `{program}`, which could not be started: {source}. {hint}")]
+    #[error(
+        "the {backend} backend needs `{program}`, which could not be started: {source}. {hint}"
+    )]
     MissingProgram {
         backend: &'static str,
         program: String,

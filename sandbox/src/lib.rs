@@ -136,7 +136,10 @@ impl Default for BackendConfig {
 }
 
 /// Builds the chosen backend. The wasm backend's interpreter is loaded on first use.
-pub fn backend(kind: BackendKind, config: &BackendConfig) -> Result<Arc<dyn Backend>, SandboxError> {
+pub fn backend(
+    kind: BackendKind,
+    config: &BackendConfig,
+) -> Result<Arc<dyn Backend>, SandboxError> {
     Ok(match kind {
         BackendKind::Wasm => Arc::new(WasmBackend::shared()?),
         BackendKind::Conda => Arc::new(CondaBackend::new(&config.conda_exe, &config.conda_env)),

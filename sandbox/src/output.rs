@@ -83,7 +83,10 @@ impl CappedOutput {
             .unwrap_or_else(PoisonError::into_inner)
             .dropped;
         if let (Some(live), true) = (&self.live, dropped > 0) {
-            live(self.kind, format!("\n{}", truncation_marker(dropped, self.cap)).as_bytes());
+            live(
+                self.kind,
+                format!("\n{}", truncation_marker(dropped, self.cap)).as_bytes(),
+            );
         }
     }
 }

@@ -132,8 +132,16 @@ async fn run_subprocess(
         })?;
     let group = child.id().and_then(|pid| i32::try_from(pid).ok());
 
-    let stdout = CappedOutput::new(StreamKind::Stdout, limits.output_bytes, request.live.clone());
-    let stderr = CappedOutput::new(StreamKind::Stderr, limits.output_bytes, request.live.clone());
+    let stdout = CappedOutput::new(
+        StreamKind::Stdout,
+        limits.output_bytes,
+        request.live.clone(),
+    );
+    let stderr = CappedOutput::new(
+        StreamKind::Stderr,
+        limits.output_bytes,
+        request.live.clone(),
+    );
     let readers = [
         child.stdout.take().map(|pipe| drain(pipe, stdout.clone())),
         child.stderr.take().map(|pipe| drain(pipe, stderr.clone())),

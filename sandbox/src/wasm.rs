@@ -70,6 +70,14 @@ impl WasmBackend {
         Ok(Self { runtime })
     }
 
+    /// A backend with its own engine and interpreter cache folder (for benchmarks and tests
+    /// of the cache; normal use wants [`WasmBackend::shared`]).
+    pub fn with_cache_dir(cache_dir: &Path) -> Result<Self, SandboxError> {
+        Ok(Self {
+            runtime: Arc::new(PythonRuntime::load(cache_dir)?),
+        })
+    }
+
     /// Whether the compiled interpreter is already cached, i.e. [`WasmBackend::shared`] will
     /// only load it rather than spend tens of seconds compiling.
     pub fn is_prepared() -> bool {
@@ -160,14 +168,33 @@ fn load_or_compile(engine: &Engine, cache_dir: &Path) -> Result<(Module, bool), 
     tracing::info!("compiling the Python interpreter for this machine (once, about a minute)");
     let module = Module::new(engine, PYTHON_WASM).map_err(SandboxError::Interpreter)?;
     match module.serialize() {
-        Ok(bytes) => {
-            if let Err(error) = write_atomically(&path, &bytes) {
-                tracing::warn!("could not cache the compiled interpreter: {error}");
-            }
-        }
+        Ok(bytes) => match write_atomically(&path, &bytes) {
+            Ok(()) => remove_stale_artifacts(&path),
+            Err(error) => tracing::warn!("could not cache the compiled interpreter: {error}"),
+        },
         Err(error) => tracing::warn!("could not serialize the compiled interpreter: {error:#}"),
     }
     Ok((module, true))
+}
+
+/// Other interpreter builds' artifacts (60+ MB each) are useless once a new one is cached.
+fn remove_stale_artifacts(current: &Path) {
+    let (Some(dir), Some(current_name)) = (current.parent(), current.file_name()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let stale = name != current_name
+            && name
+                .to_str()
+                .is_some_and(|name| name.starts_with("python-") && name.ends_with(".cwasm"));
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -356,7 +383,11 @@ fn guest_memory<'a>(
 }
 
 /// The number of bytes a WASI `ciovec` array asks to write.
-fn iovec_total(caller: &mut Caller<'_, RunState>, iovs: i32, iovs_len: i32) -> wasmtime::Result<u64> {
+fn iovec_total(
+    caller: &mut Caller<'_, RunState>,
+    iovs: i32,
+    iovs_len: i32,
+) -> wasmtime::Result<u64> {
     let (memory, _) = guest_memory(caller)?;
     let mut total = 0u64;
     for index in 0..iovs_len.max(0) as usize {
@@ -387,8 +418,16 @@ impl Backend for WasmBackend {
                 std::io::Error::from(std::io::ErrorKind::NotFound),
             ));
         }
-        let stdout = CappedOutput::new(StreamKind::Stdout, limits.output_bytes, request.live.clone());
-        let stderr = CappedOutput::new(StreamKind::Stderr, limits.output_bytes, request.live.clone());
+        let stdout = CappedOutput::new(
+            StreamKind::Stdout,
+            limits.output_bytes,
+            request.live.clone(),
+        );
+        let stderr = CappedOutput::new(
+            StreamKind::Stderr,
+            limits.output_bytes,
+            request.live.clone(),
+        );
 
         let mut wasi = WasiCtxBuilder::new();
         wasi.args(&["python", "-E", "-B", request.script])
@@ -398,14 +437,20 @@ impl Backend for WasmBackend {
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
-            .allow_blocking_current_thread(true);
-        wasi.preopened_dir(request.workspace.path(), GUEST_WORKSPACE, FsPerms::ReadWrite)
-            .map_err(|error| {
-                SandboxError::Host(error.context(format!(
-                    "opening the workspace {}",
-                    request.workspace.path().display()
-                )))
-            })?;
+            // Blocking on the current thread would turn `time.sleep` into a real thread sleep
+            // that no timeout can interrupt; async host calls can be abandoned.
+            .allow_blocking_current_thread(false);
+        wasi.preopened_dir(
+            request.workspace.path(),
+            GUEST_WORKSPACE,
+            FsPerms::ReadWrite,
+        )
+        .map_err(|error| {
+            SandboxError::Host(error.context(format!(
+                "opening the workspace {}",
+                request.workspace.path().display()
+            )))
+        })?;
 
         let runtime = &self.runtime;
         let mut store = Store::new(

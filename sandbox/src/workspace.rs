@@ -64,8 +64,9 @@ impl Workspace {
     pub fn write_file(&self, name: &str, contents: &[u8]) -> Result<PathBuf, SandboxError> {
         let path = self.resolve(name)?;
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| SandboxError::io(format!("creating {}", parent.display()), source))?;
+            std::fs::create_dir_all(parent).map_err(|source| {
+                SandboxError::io(format!("creating {}", parent.display()), source)
+            })?;
         }
         std::fs::write(&path, contents)
             .map_err(|source| SandboxError::io(format!("writing {}", path.display()), source))?;

@@ -43,7 +43,8 @@ def main():
             "total": sum(sal),
             "average": round(sum(sal) / len(sal), 2) if sal else None,
         }
-    print(json.dumps(summary, indent=4))
+    for name, stats in summary.items():
+        print(f"  {name}: {json.dumps(stats, sort_keys=True)}")
     flat = flatten(doc)
     print("flattened keys:", len(flat))
     for k in list(flat)[:6]:

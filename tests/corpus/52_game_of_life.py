@@ -25,10 +25,10 @@ def render(grid):
 
 
 def main():
-    grid = [[0] * 8 for _ in range(6)]
+    grid = [[0] * 6 for _ in range(5)]
     for r, c in [(0, 1), (1, 2), (2, 0), (2, 1), (2, 2)]:
         grid[r][c] = 1
-    for gen in range(4):
+    for gen in range(3):
         print(f"generation {gen} (alive={sum(map(sum, grid))}):")
         print(render(grid))
         grid = step(grid)

@@ -5,6 +5,7 @@
 //! command line (`python -I main.py`); everything else is RustPython's own CLI, so exit codes,
 //! `sys.exit`, tracebacks and `atexit` behave like CPython's.
 
+use rustpython::vm::py_freeze;
 use rustpython::{InterpreterBuilder, InterpreterBuilderExt};
 use std::process::ExitCode;
 
@@ -17,5 +18,21 @@ fn main() -> ExitCode {
         eprintln!("aucoder sandbox: the workspace {WORKSPACE} is not mounted");
         return ExitCode::from(70);
     }
-    rustpython::run(InterpreterBuilder::new().init_stdlib())
+    let builder = InterpreterBuilder::new()
+        .init_stdlib()
+        .add_frozen_modules(py_freeze!(
+            source = r#"
+# WASI has no time zones; RustPython then leaves time.tzname & co. undefined, which breaks
+# datetime.strptime. The sandbox's clock is UTC, so say so.
+import time as _time
+if not hasattr(_time, "tzname"):
+    _time.tzname = ("UTC", "UTC")
+    _time.timezone = 0
+    _time.altzone = 0
+    _time.daylight = 0
+del _time
+"#,
+            module_name = "sitecustomize"
+        ));
+    rustpython::run(builder)
 }
