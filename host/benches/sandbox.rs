@@ -107,11 +107,21 @@ fn time_command(mut make: impl FnMut() -> Command, runs: usize) -> Duration {
     median(samples)
 }
 
+/// The real interpreter behind `python3` (a version-manager shim would add its own start-up).
+fn real_python() -> String {
+    let output = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
 fn whole_process() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("print1.py");
     std::fs::write(&file, "print(1)\n").unwrap();
     let aucoder = env!("CARGO_BIN_EXE_aucoder");
+    let python = real_python();
     let ours = time_command(
         || {
             let mut command = Command::new(aucoder);
@@ -122,7 +132,7 @@ fn whole_process() {
     );
     let cpython = time_command(
         || {
-            let mut command = Command::new("python3");
+            let mut command = Command::new(&python);
             command.arg(&file);
             command
         },
@@ -176,12 +186,13 @@ async fn corpus(backend: &WasmBackend) {
     }
     let per_process = started.elapsed();
 
+    let python = real_python();
     let started = Instant::now();
     for program in &programs {
         let workspace = tempfile::tempdir().unwrap();
         let name = program.file_name().unwrap();
         std::fs::copy(program, workspace.path().join(name)).unwrap();
-        Command::new("python3")
+        Command::new(&python)
             .arg(name)
             .current_dir(workspace.path())
             .output()
