@@ -1,6 +1,6 @@
 //! The command line: every flag, its default and its help text, and dispatch to commands.
 
-use crate::run_cmd;
+use crate::{ask_cmd, models_cmd, run_cmd};
 use aucoder_sandbox::BackendKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -30,6 +30,96 @@ pub enum Command {
     /// Exit codes: the program's own; 124 when the time limit stopped it, 125 when the memory
     /// limit did, 126 when the interpreter trapped; 2 for bad input to aucoder itself.
     Run(RunArgs),
+
+    /// Ask the configured LLM one question and stream the answer (checks a setup).
+    Ask(AskArgs),
+
+    /// Manage the local model cache.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Fetch the default model (or `--model NAME`) into the cache and verify it.
+    Pull {
+        /// A known model name; the default is Qwen2.5-Coder-0.5B-Instruct.
+        #[arg(long)]
+        model: Option<String>,
+    },
+    /// List the models in the cache.
+    List,
+    /// Print the path of the model a run would use (fetching it if needed).
+    Path {
+        #[command(flatten)]
+        llm: LlmArgs,
+    },
+}
+
+/// Which LLM answers: the embedded model (default) or an OpenAI-compatible server.
+#[derive(Debug, Clone, Args)]
+pub struct LlmArgs {
+    /// Use an OpenAI-compatible server (vLLM, Ollama, llama-server, ...) at this URL instead
+    /// of the embedded model. The API key comes from AUCODER_API_KEY or OPENAI_API_KEY.
+    #[arg(long, env = "AUCODER_LLM_URL", value_name = "URL")]
+    pub llm_url: Option<String>,
+
+    /// Model name: the served model with --llm-url, or a known embedded model.
+    #[arg(long, env = "AUCODER_MODEL")]
+    pub model: Option<String>,
+
+    /// A GGUF file for the embedded backend (skips the model store).
+    #[arg(long, env = "AUCODER_MODEL_PATH", value_name = "FILE")]
+    pub model_path: Option<PathBuf>,
+
+    /// CPU threads for the embedded model (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+
+    /// Context window of the embedded model, in tokens.
+    #[arg(long, default_value_t = 8192)]
+    pub context: u32,
+
+    /// Use this llama.cpp chat template (e.g. `chatml`) instead of the model's own.
+    #[arg(long)]
+    pub chat_template: Option<String>,
+
+    /// Time limit for one request to an LLM server, in seconds.
+    #[arg(long, default_value_t = 300.0, value_parser = positive_seconds)]
+    pub llm_timeout: f64,
+
+    /// Never download a missing model; fail with instructions instead.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    #[command(flatten)]
+    pub llm: LlmArgs,
+
+    /// System message.
+    #[arg(long, default_value = "You are a helpful, concise assistant.")]
+    pub system: String,
+
+    /// Most tokens to generate.
+    #[arg(long, default_value_t = 512)]
+    pub max_tokens: u32,
+
+    /// Sampling temperature (0 = greedy).
+    #[arg(long, default_value_t = 0.2)]
+    pub temperature: f32,
+
+    /// Seed for sampling.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u32,
+
+    /// Constrain the answer to JSON matching this schema (inline JSON or a file path).
+    #[arg(long, value_name = "SCHEMA")]
+    pub json_schema: Option<String>,
+
+    /// The question.
+    pub question: String,
 }
 
 /// Where generated code runs.
@@ -135,5 +225,7 @@ pub struct RunArgs {
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_cmd::run(args),
+        Command::Ask(args) => ask_cmd::run(args),
+        Command::Models(command) => models_cmd::run(command),
     }
 }

