@@ -45,11 +45,17 @@ async fn writes_a_program_that_runs_under_cpython() {
     let completion = model()
         .complete(
             &request,
-            Some(Arc::new(move |piece: &str| sink.lock().unwrap().push_str(piece))),
+            Some(Arc::new(move |piece: &str| {
+                sink.lock().unwrap().push_str(piece)
+            })),
         )
         .await
         .unwrap();
-    assert_eq!(*streamed.lock().unwrap(), completion.text, "streamed text = answer");
+    assert_eq!(
+        *streamed.lock().unwrap(),
+        completion.text,
+        "streamed text = answer"
+    );
     assert!(completion.completion_tokens > 10);
     let code = fenced_block(&completion.text)
         .unwrap_or_else(|| panic!("no fenced block in: {}", completion.text));
@@ -65,7 +71,10 @@ async fn writes_a_program_that_runs_under_cpython() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{code}\n{output:?}");
-    assert!(stdout.contains("[1, 2, 5, 7, 9]"), "{code}\nprinted: {stdout}");
+    assert!(
+        stdout.contains("[1, 2, 5, 7, 9]"),
+        "{code}\nprinted: {stdout}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -81,7 +90,10 @@ async fn twenty_judge_calls_all_parse_with_the_schema_fields() {
     });
     let cases = [
         ("print the numbers 1 to 3", "1\n2\n3\n"),
-        ("print hello", "Traceback (most recent call last):\nNameError: name 'prnt' is not defined"),
+        (
+            "print hello",
+            "Traceback (most recent call last):\nNameError: name 'prnt' is not defined",
+        ),
         ("sort [3,1,2]", "[1, 2, 3]\n"),
         ("sum of 1..10", "55\n"),
         ("reverse a string", "olleh\n"),
@@ -119,9 +131,18 @@ fn the_prompt_uses_the_models_own_chat_template() {
         .render_prompt(&ChatRequest::new("SYSTEM TEXT", "USER TEXT"))
         .unwrap();
     // Qwen's template is ChatML: both messages framed, the assistant turn left open.
-    assert!(prompt.contains("<|im_start|>system\nSYSTEM TEXT<|im_end|>"), "{prompt}");
-    assert!(prompt.contains("<|im_start|>user\nUSER TEXT<|im_end|>"), "{prompt}");
-    assert!(prompt.trim_end().ends_with("<|im_start|>assistant"), "{prompt}");
+    assert!(
+        prompt.contains("<|im_start|>system\nSYSTEM TEXT<|im_end|>"),
+        "{prompt}"
+    );
+    assert!(
+        prompt.contains("<|im_start|>user\nUSER TEXT<|im_end|>"),
+        "{prompt}"
+    );
+    assert!(
+        prompt.trim_end().ends_with("<|im_start|>assistant"),
+        "{prompt}"
+    );
 }
 
 #[test]
@@ -129,7 +150,9 @@ fn bad_model_files_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let wrong_magic = dir.path().join("wrong.gguf");
     std::fs::write(&wrong_magic, b"PK\x03\x04 this is a zip, not a model").unwrap();
-    let error = EmbeddedLlm::load(EmbeddedConfig::new(&wrong_magic)).err().unwrap();
+    let error = EmbeddedLlm::load(EmbeddedConfig::new(&wrong_magic))
+        .err()
+        .unwrap();
     assert!(matches!(error, LlmError::BadModel { .. }), "{error}");
     assert!(error.to_string().contains("not a GGUF model"), "{error}");
 
@@ -139,12 +162,19 @@ fn bad_model_files_are_clear_errors() {
     std::io::Read::read_exact(&mut std::fs::File::open(&real).unwrap(), &mut head).unwrap();
     let truncated = dir.path().join("truncated.gguf");
     std::fs::write(&truncated, &head).unwrap();
-    let error = EmbeddedLlm::load(EmbeddedConfig::new(&truncated)).err().unwrap();
-    assert!(error.to_string().contains("truncated or corrupt"), "{error}");
+    let error = EmbeddedLlm::load(EmbeddedConfig::new(&truncated))
+        .err()
+        .unwrap();
+    assert!(
+        error.to_string().contains("truncated or corrupt"),
+        "{error}"
+    );
 
     let empty = dir.path().join("empty.gguf");
     std::fs::write(&empty, b"").unwrap();
-    let error = EmbeddedLlm::load(EmbeddedConfig::new(&empty)).err().unwrap();
+    let error = EmbeddedLlm::load(EmbeddedConfig::new(&empty))
+        .err()
+        .unwrap();
     assert!(error.to_string().contains("too short"), "{error}");
 
     let error = EmbeddedLlm::load(EmbeddedConfig::new(dir.path().join("missing.gguf")))

@@ -22,7 +22,10 @@ struct LlamaServer {
 impl LlamaServer {
     fn start(alias: &str) -> Self {
         let model = ModelStore::default().pull(&DEFAULT_MODEL).unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/support/llm_server.py");
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/support/llm_server.py"
+        );
         let mut child = Command::new("python3")
             .arg(script)
             .arg(&model)
@@ -73,7 +76,10 @@ async fn real_server_streams_and_answers_with_the_schema() {
         .await
         .unwrap();
     assert!(!completion.text.trim().is_empty());
-    assert!(pieces.load(Ordering::Relaxed) > 1, "the answer was streamed");
+    assert!(
+        pieces.load(Ordering::Relaxed) > 1,
+        "the answer was streamed"
+    );
 
     let schema = json!({"type": "object", "properties": {"ok": {"type": "boolean"}, "reason": {"type": "string", "maxLength": 120}}, "required": ["ok", "reason"]});
     for seed in 0..3 {
@@ -85,14 +91,20 @@ async fn real_server_streams_and_answers_with_the_schema() {
         .with_max_tokens(100);
         request.seed = seed;
         let value = llm.complete(&request, None).await.unwrap().json().unwrap();
-        assert!(value["ok"].is_boolean() && value["reason"].is_string(), "{value}");
+        assert!(
+            value["ok"].is_boolean() && value["reason"].is_string(),
+            "{value}"
+        );
     }
 
     let mut config = OpenAiConfig::new(&server.url);
     config.model = Some("no-such-model".to_owned());
     let error = OpenAiLlm::connect(config).await.err().unwrap();
     assert!(matches!(error, LlmError::UnknownModel { .. }), "{error}");
-    assert!(error.to_string().contains("qwen-coder"), "lists what is served: {error}");
+    assert!(
+        error.to_string().contains("qwen-coder"),
+        "lists what is served: {error}"
+    );
 }
 
 /// A scripted HTTP server: `/v1/models` lists `m`; chat requests get `respond(n)` for the
@@ -107,7 +119,9 @@ async fn scripted_server(
     let respond = Arc::new(respond);
     tokio::spawn(async move {
         loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
             let counter = counter.clone();
             let respond = respond.clone();
             tokio::spawn(async move {
@@ -115,7 +129,9 @@ async fn scripted_server(
                 let mut buffer = [0u8; 4096];
                 // Read headers and the body announced by Content-Length.
                 loop {
-                    let Ok(read) = socket.read(&mut buffer).await else { return };
+                    let Ok(read) = socket.read(&mut buffer).await else {
+                        return;
+                    };
                     if read == 0 {
                         return;
                     }
@@ -124,7 +140,11 @@ async fn scripted_server(
                     if let Some(end) = text.find("\r\n\r\n") {
                         let length = text
                             .lines()
-                            .find_map(|l| l.to_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                            .find_map(|l| {
+                                l.to_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
                             .unwrap_or(0);
                         if request.len() >= end + 4 + length {
                             break;
@@ -133,7 +153,11 @@ async fn scripted_server(
                 }
                 let head = String::from_utf8_lossy(&request).to_string();
                 let (status, content_type, body) = if head.starts_with("GET /v1/models") {
-                    (200, "application/json", json!({"object": "list", "data": [{"id": "m"}]}).to_string())
+                    (
+                        200,
+                        "application/json",
+                        json!({"object": "list", "data": [{"id": "m"}]}).to_string(),
+                    )
                 } else {
                     let n = counter.fetch_add(1, Ordering::SeqCst);
                     match respond(n) {
@@ -178,33 +202,54 @@ async fn a_503_is_retried_with_backoff() {
     })
     .await;
     let llm = OpenAiLlm::connect(fast_config(&url)).await.unwrap();
-    let completion = llm.complete(&ChatRequest::new("", "hi"), None).await.unwrap();
+    let completion = llm
+        .complete(&ChatRequest::new("", "hi"), None)
+        .await
+        .unwrap();
     assert_eq!(completion.text, "fine");
     assert_eq!(chats.load(Ordering::SeqCst), 3, "two 503s, then the answer");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn retries_give_up_with_the_last_error() {
-    let (url, chats) = scripted_server(|_| Some((503, "text/plain", "still busy".to_owned()))).await;
+    let (url, chats) =
+        scripted_server(|_| Some((503, "text/plain", "still busy".to_owned()))).await;
     let llm = OpenAiLlm::connect(fast_config(&url)).await.unwrap();
-    let error = llm.complete(&ChatRequest::new("", "hi"), None).await.unwrap_err();
-    assert!(matches!(error, LlmError::Http { status: 503, .. }), "{error}");
-    assert_eq!(chats.load(Ordering::SeqCst), 4, "the first try and three retries");
+    let error = llm
+        .complete(&ChatRequest::new("", "hi"), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, LlmError::Http { status: 503, .. }),
+        "{error}"
+    );
+    assert_eq!(
+        chats.load(Ordering::SeqCst),
+        4,
+        "the first try and three retries"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_that_never_answers_times_out() {
     let (url, _) = scripted_server(|_| None).await;
     let llm = OpenAiLlm::connect(fast_config(&url)).await.unwrap();
-    let error = llm.complete(&ChatRequest::new("", "hi"), None).await.unwrap_err();
+    let error = llm
+        .complete(&ChatRequest::new("", "hi"), None)
+        .await
+        .unwrap_err();
     assert!(matches!(error, LlmError::Timeout(_)), "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn invalid_json_is_a_clear_error() {
-    let (url, _) = scripted_server(|_| Some((200, "application/json", "{not json".to_owned()))).await;
+    let (url, _) =
+        scripted_server(|_| Some((200, "application/json", "{not json".to_owned()))).await;
     let llm = OpenAiLlm::connect(fast_config(&url)).await.unwrap();
-    let error = llm.complete(&ChatRequest::new("", "hi"), None).await.unwrap_err();
+    let error = llm
+        .complete(&ChatRequest::new("", "hi"), None)
+        .await
+        .unwrap_err();
     assert!(matches!(error, LlmError::BadResponse(_)), "{error}");
     assert!(error.to_string().contains("not JSON"), "{error}");
 }
@@ -213,11 +258,19 @@ async fn invalid_json_is_a_clear_error() {
 async fn an_answer_that_breaks_the_schema_is_retried_once_with_the_error() {
     let (url, chats) = scripted_server(|n| {
         Some(if n == 0 {
-            (400, "application/json", json!({"error": "response_format is not supported"}).to_string())
+            (
+                400,
+                "application/json",
+                json!({"error": "response_format is not supported"}).to_string(),
+            )
         } else if n == 1 {
             (200, "application/json", answer("sure, it worked"))
         } else {
-            (200, "application/json", answer("{\"ok\": true, \"reason\": \"ran\"}"))
+            (
+                200,
+                "application/json",
+                answer("{\"ok\": true, \"reason\": \"ran\"}"),
+            )
         })
     })
     .await;
@@ -234,7 +287,11 @@ async fn an_answer_that_breaks_the_schema_is_retried_once_with_the_error() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_url_is_a_clear_error() {
     // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let error = OpenAiLlm::connect(fast_config(&format!("http://127.0.0.1:{port}")))
         .await
         .err()

@@ -26,7 +26,11 @@ pub fn run(command: ModelsCommand) -> anyhow::Result<ExitCode> {
                     "{:<32} {:>8.1} MiB  {}  {}",
                     model.name,
                     model.size as f64 / (1024.0 * 1024.0),
-                    if model.verified { "verified" } else { "NOT VERIFIED" },
+                    if model.verified {
+                        "verified"
+                    } else {
+                        "NOT VERIFIED"
+                    },
                     model.path.display()
                 );
             }

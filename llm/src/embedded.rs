@@ -85,7 +85,8 @@ fn check_gguf(path: &Path) -> Result<(), LlmError> {
         path: path.to_path_buf(),
         reason,
     };
-    let mut file = std::fs::File::open(path).map_err(|error| bad(format!("cannot open it: {error}")))?;
+    let mut file =
+        std::fs::File::open(path).map_err(|error| bad(format!("cannot open it: {error}")))?;
     let mut magic = [0u8; 4];
     file.read_exact(&mut magic)
         .map_err(|_| bad("it is too short to be a GGUF model".to_owned()))?;
@@ -145,15 +146,13 @@ impl EmbeddedLlm {
                     .to_owned(),
             })?,
         };
-        let name = model
-            .meta_val_str("general.name")
-            .unwrap_or_else(|_| {
-                config
-                    .model_path
-                    .file_stem()
-                    .map(|stem| stem.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            });
+        let name = model.meta_val_str("general.name").unwrap_or_else(|_| {
+            config
+                .model_path
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
         Ok(Self {
             model: Arc::new(model),
             template: Arc::new(template),
@@ -197,7 +196,11 @@ fn render_prompt(
 #[async_trait]
 impl Llm for EmbeddedLlm {
     fn describe(&self) -> String {
-        format!("embedded:{} ({})", self.name, self.config.model_path.display())
+        format!(
+            "embedded:{} ({})",
+            self.name,
+            self.config.model_path.display()
+        )
     }
 
     async fn complete(
@@ -231,7 +234,9 @@ fn generate(
     let vocab = model.vocab();
     let tokens = vocab.tokenize(prompt.as_bytes(), true, true);
     if tokens.is_empty() {
-        return Err(LlmError::Generation("the prompt produced no tokens".to_owned()));
+        return Err(LlmError::Generation(
+            "the prompt produced no tokens".to_owned(),
+        ));
     }
     let window = config.context_tokens.min(model.n_ctx_train().max(512));
     let needed = tokens.len() as u64 + u64::from(request.max_tokens);

@@ -16,7 +16,9 @@ pub enum LlmError {
     #[error("the LLM server at {url} is unreachable: {reason}")]
     Unreachable { url: String, reason: String },
 
-    #[error("the LLM server at {url} does not serve a model named {model:?}; it serves: {available}")]
+    #[error(
+        "the LLM server at {url} does not serve a model named {model:?}; it serves: {available}"
+    )]
     UnknownModel {
         url: String,
         model: String,

@@ -80,10 +80,13 @@ impl OpenAiLlm {
         if let Some(key) = &config.api_key {
             models_request = models_request.bearer_auth(key);
         }
-        let response = models_request.send().await.map_err(|error| LlmError::Unreachable {
-            url: config.base_url.clone(),
-            reason: describe_reqwest(&error),
-        })?;
+        let response = models_request
+            .send()
+            .await
+            .map_err(|error| LlmError::Unreachable {
+                url: config.base_url.clone(),
+                reason: describe_reqwest(&error),
+            })?;
         let status = response.status();
         let served: Vec<String> = if status.is_success() {
             let body: Value = response
@@ -140,7 +143,8 @@ impl OpenAiLlm {
 
     fn body(&self, request: &ChatRequest, extra_user: Option<&str>) -> Value {
         let mut messages = request.messages();
-        let constrained = request.json_schema.is_some() && self.response_format.load(Ordering::Relaxed);
+        let constrained =
+            request.json_schema.is_some() && self.response_format.load(Ordering::Relaxed);
         if let Some(schema) = &request.json_schema {
             if !constrained {
                 if let Some(last) = messages.last_mut() {
@@ -213,7 +217,10 @@ impl OpenAiLlm {
         if let Some(key) = &self.config.api_key {
             request = request.bearer_auth(key);
         }
-        let response = request.send().await.map_err(|error| self.transport_error(&error))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| self.transport_error(&error))?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = response
@@ -239,7 +246,10 @@ impl OpenAiLlm {
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.contains("text/event-stream"));
         if !is_stream {
-            let text = response.text().await.map_err(|error| self.transport_error(&error))?;
+            let text = response
+                .text()
+                .await
+                .map_err(|error| self.transport_error(&error))?;
             return parse_whole(&text, started).map_err(Attempt::Fail);
         }
         let mut stream = response.bytes_stream();
@@ -365,7 +375,10 @@ impl Llm for OpenAiLlm {
         request: &ChatRequest,
         on_token: Option<TokenCallback>,
     ) -> Result<Completion, LlmError> {
-        let mut completion = match self.send(&self.body(request, None), on_token.as_ref()).await {
+        let mut completion = match self
+            .send(&self.body(request, None), on_token.as_ref())
+            .await
+        {
             // A server without json_schema support says so with a 400: fall back to asking.
             Err(LlmError::Http { status: 400, body })
                 if request.json_schema.is_some()
@@ -373,7 +386,8 @@ impl Llm for OpenAiLlm {
                     && body.to_lowercase().contains("response_format") =>
             {
                 self.response_format.store(false, Ordering::Relaxed);
-                self.send(&self.body(request, None), on_token.as_ref()).await?
+                self.send(&self.body(request, None), on_token.as_ref())
+                    .await?
             }
             other => other?,
         };
@@ -390,7 +404,9 @@ impl Llm for OpenAiLlm {
                     "\n\nYour previous answer was:\n{}\nIt was rejected: {error}. Answer again with only valid JSON matching the schema.",
                     completion.text
                 );
-                let retry = self.send(&self.body(request, Some(&correction)), on_token.as_ref()).await?;
+                let retry = self
+                    .send(&self.body(request, Some(&correction)), on_token.as_ref())
+                    .await?;
                 let value = validate_json(&retry.text, schema)?;
                 Ok(Completion {
                     text: value.to_string(),
@@ -408,7 +424,10 @@ mod tests {
     #[test]
     fn api_base_accepts_both_forms() {
         assert_eq!(OpenAiConfig::new("http://h:1").api_base(), "http://h:1/v1");
-        assert_eq!(OpenAiConfig::new("http://h:1/v1/").api_base(), "http://h:1/v1");
+        assert_eq!(
+            OpenAiConfig::new("http://h:1/v1/").api_base(),
+            "http://h:1/v1"
+        );
     }
 
     #[test]
@@ -418,7 +437,10 @@ mod tests {
             Instant::now(),
         )
         .unwrap();
-        assert_eq!((completion.text.as_str(), completion.prompt_tokens), ("hi", 3));
+        assert_eq!(
+            (completion.text.as_str(), completion.prompt_tokens),
+            ("hi", 3)
+        );
         assert!(parse_whole("<html>", Instant::now()).is_err());
     }
 }

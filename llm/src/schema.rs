@@ -4,7 +4,10 @@
 use crate::LlmError;
 
 /// Parses `text` as JSON and checks it against `schema`.
-pub fn validate_json(text: &str, schema: &serde_json::Value) -> Result<serde_json::Value, LlmError> {
+pub fn validate_json(
+    text: &str,
+    schema: &serde_json::Value,
+) -> Result<serde_json::Value, LlmError> {
     let value: serde_json::Value = serde_json::from_str(strip_fences(text))
         .map_err(|error| LlmError::Schema(format!("the answer is not JSON: {error}")))?;
     let validator = jsonschema::validator_for(schema)
@@ -41,7 +44,11 @@ mod tests {
 
     #[test]
     fn accepts_a_matching_answer_even_in_a_fence() {
-        let value = validate_json("```json\n{\"ok\": true, \"reason\": \"fine\"}\n```", &verdict_schema()).unwrap();
+        let value = validate_json(
+            "```json\n{\"ok\": true, \"reason\": \"fine\"}\n```",
+            &verdict_schema(),
+        )
+        .unwrap();
         assert_eq!(value["ok"], json!(true));
     }
 

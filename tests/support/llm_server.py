@@ -1,6 +1,6 @@
 """Serve a GGUF with llama.cpp's own OpenAI-compatible HTTP server (the `xllamacpp` wheel).
 
-Usage: python3 llm_server.py MODEL.gguf ALIAS
+Usage: python3 llm_server.py MODEL.gguf ALIAS [THREADS]
 Prints `READY http://127.0.0.1:PORT` once the model is loaded, then serves until stdin closes
 (the test that started it exits or drops the pipe).
 """
@@ -19,6 +19,9 @@ def main() -> None:
     params.port = 0
     params.n_ctx = 4096
     params.n_parallel = 1
+    if len(sys.argv) > 3:
+        params.cpuparams.n_threads = int(sys.argv[3])
+        params.cpuparams_batch.n_threads = int(sys.argv[3])
     server = xllamacpp.Server(params)
     print("READY", server.listening_address, flush=True)
     sys.stdin.read()
