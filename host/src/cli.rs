@@ -1,6 +1,6 @@
 //! The command line: every flag, its default and its help text, and dispatch to commands.
 
-use crate::{ask_cmd, models_cmd, run_cmd};
+use crate::{ask_cmd, mcp, models_cmd, rag_cmd, run_cmd};
 use aucoder_sandbox::BackendKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -34,6 +34,15 @@ pub enum Command {
     /// Ask the configured LLM one question and stream the answer (checks a setup).
     Ask(AskArgs),
 
+    /// Index the retrieval corpus (embeds only new or changed files).
+    Index(CorpusArgs),
+
+    /// Print the corpus chunks most similar to a query.
+    Search(SearchArgs),
+
+    /// Serve the tools RAG_Search, WriteTemp, ExecTemp and run_python over MCP.
+    Mcp(McpArgs),
+
     /// Manage the local model cache.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -54,6 +63,75 @@ pub enum ModelsCommand {
         #[command(flatten)]
         llm: LlmArgs,
     },
+}
+
+/// The retrieval corpus.
+#[derive(Debug, Clone, Args)]
+pub struct CorpusArgs {
+    /// Folder of documents for retrieval (txt, md, rst, code, json, toml, yaml, pdf, docx).
+    #[arg(long, default_value = "utils", env = "AUCODER_UTILS")]
+    pub utils: PathBuf,
+
+    /// Never download the embedding model; fail with instructions instead.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+
+    /// How many chunks to print.
+    #[arg(short, long, default_value_t = 3)]
+    pub k: usize,
+
+    pub query: String,
+}
+
+/// How the MCP server listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Transport {
+    /// Streamable HTTP at /mcp.
+    Http,
+    /// JSON-RPC over stdin/stdout (for clients that start the server themselves).
+    Stdio,
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+
+    #[arg(long, value_enum, default_value_t = Transport::Http)]
+    pub transport: Transport,
+
+    /// Address for the HTTP transport. A non-loopback address requires --token.
+    #[arg(long, default_value = "127.0.0.1:8765")]
+    pub bind: std::net::SocketAddr,
+
+    /// Require `Authorization: Bearer TOKEN` on every HTTP request.
+    #[arg(long, env = "AUCODER_MCP_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// Allow --sandbox conda/python, which run client code unsandboxed on this host.
+    #[arg(long)]
+    pub allow_unsandboxed: bool,
+
+    /// Most programs running at once; more calls wait their turn.
+    #[arg(long, default_value_t = 4)]
+    pub max_executions: usize,
+
+    /// Seconds of inactivity after which a session and its workspace are removed.
+    #[arg(long, default_value_t = 1800)]
+    pub session_idle_secs: u64,
+
+    /// Largest accepted request body, in MiB.
+    #[arg(long, default_value_t = 32)]
+    pub max_body_mib: usize,
 }
 
 /// Which LLM answers: the embedded model (default) or an OpenAI-compatible server.
@@ -227,5 +305,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run_cmd::run(args),
         Command::Ask(args) => ask_cmd::run(args),
         Command::Models(command) => models_cmd::run(command),
+        Command::Index(corpus) => rag_cmd::index(corpus),
+        Command::Search(args) => rag_cmd::search(args),
+        Command::Mcp(args) => mcp::run(args),
     }
 }

@@ -6,8 +6,11 @@
 mod ask_cmd;
 mod cli;
 mod llm_setup;
+mod mcp;
 mod models_cmd;
+mod rag_cmd;
 mod run_cmd;
+mod tools;
 
 use clap::Parser;
 use std::process::ExitCode;

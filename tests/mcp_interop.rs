@@ -1,0 +1,286 @@
+//! The MCP server against clients no one on the team wrote: the official Python SDK and
+//! fastmcp's Client (driven by `tests/support/mcp_client.py`), over streamable HTTP and stdio,
+//! and the MCP Inspector CLI when it is installed. Also: session isolation, bad input, auth.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+fn aucoder() -> &'static str {
+    env!("CARGO_BIN_EXE_aucoder")
+}
+
+fn support(script: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/support")
+        .join(script)
+}
+
+/// A small corpus so RAG_Search has something to find.
+fn corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sorting.md"),
+        "Sorting a list in Python: use sorted(items) or items.sort().\n\nQuick sort picks a pivot and partitions the list.",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("dates.md"),
+        "Dates: datetime.strptime parses text into a datetime.",
+    )
+    .unwrap();
+    dir
+}
+
+/// `aucoder mcp` over HTTP on a free port; killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    _corpus: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Self {
+        let corpus = corpus();
+        let mut child = Command::new(aucoder())
+            .args([
+                "mcp",
+                "--transport",
+                "http",
+                "--bind",
+                "127.0.0.1:0",
+                "--utils",
+            ])
+            .arg(corpus.path())
+            .args(extra)
+            .env("AUCODER_MCP_NOOP", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut url = None;
+        for _ in 0..50 {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            if let Some(at) = line.find("http://") {
+                url = Some(line[at..].split_whitespace().next().unwrap().to_owned());
+                break;
+            }
+        }
+        let url = url.expect("the server printed its address");
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in stderr.lines() {});
+        Self {
+            child,
+            url,
+            _corpus: corpus,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the Python client and returns the JSON object it printed last.
+fn client(args: &[&str]) -> Value {
+    let output = Command::new("python3")
+        .arg(support("mcp_client.py"))
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|line| line.trim_start().starts_with('{'));
+    let Some(last) = last else {
+        panic!(
+            "no JSON from the client {args:?}\nstdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    serde_json::from_str(last).unwrap()
+}
+
+fn assert_probe(result: &Value, client_name: &str) {
+    let tools: Vec<&str> = result["tools"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{client_name}: {result}"))
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for tool in ["ExecTemp", "RAG_Search", "WriteTemp", "run_python"] {
+        assert!(
+            tools.contains(&tool),
+            "{client_name}: {tool} missing from {tools:?}"
+        );
+    }
+    assert_eq!(
+        result["rag_is_list"],
+        Value::Bool(true),
+        "{client_name}: {result}"
+    );
+    assert_eq!(
+        result["exec_log_has_hello"],
+        Value::Bool(true),
+        "{client_name}: {result}"
+    );
+    assert_eq!(
+        result["run_stdout"],
+        Value::String("42\n".into()),
+        "{client_name}: {result}"
+    );
+}
+
+#[test]
+fn python_sdk_and_fastmcp_over_http() {
+    let server = Server::start(&[]);
+    for which in ["sdk", "fastmcp"] {
+        let result = client(&["--http", &server.url, "probe", "--client", which]);
+        assert_probe(&result, which);
+    }
+}
+
+#[test]
+fn python_sdk_and_fastmcp_over_stdio() {
+    let corpus = corpus();
+    let corpus_path = corpus.path().to_str().unwrap();
+    for which in ["sdk", "fastmcp"] {
+        let result = client(&[
+            "--stdio",
+            "--",
+            aucoder(),
+            "mcp",
+            "--transport",
+            "stdio",
+            "--utils",
+            corpus_path,
+            "probe",
+            "--client",
+            which,
+        ]);
+        assert_probe(&result, which);
+    }
+}
+
+#[test]
+fn concurrent_sessions_do_not_see_each_others_files() {
+    let server = Server::start(&[]);
+    let result = client(&["--http", &server.url, "isolation"]);
+    assert_eq!(result["isolated"], Value::Bool(true), "{result}");
+}
+
+#[test]
+fn bad_input_is_an_error_and_the_server_keeps_serving() {
+    let server = Server::start(&["--token", "s3cret"]);
+    let result = client(&["--http", &server.url, "--token", "s3cret", "bad-input"]);
+    assert_eq!(result["still_serving"], Value::Bool(true), "{result}");
+    let text = result.to_string();
+    for case in [
+        "missing_argument",
+        "wrong_type",
+        "unknown_tool",
+        "huge_argument",
+    ] {
+        let outcome = &result[case];
+        let is_error = outcome["is_error"] == Value::Bool(true)
+            || outcome["jsonrpc_error"].is_object()
+            || outcome["jsonrpc_error"].is_string();
+        assert!(is_error, "{case} was accepted: {text}");
+    }
+    assert_eq!(result["no_token_status"], Value::from(401), "{text}");
+    assert_eq!(result["wrong_token_status"], Value::from(401), "{text}");
+    for case in ["malformed_not_json", "malformed_not_jsonrpc"] {
+        let status = result[case]["status"].as_u64().unwrap_or(0);
+        assert!((400..500).contains(&status), "{case}: {text}");
+    }
+}
+
+#[test]
+fn non_loopback_bind_requires_a_token() {
+    let output = Command::new(aucoder())
+        .args(["mcp", "--bind", "0.0.0.0:0", "--utils", "/nonexistent"])
+        .env_remove("AUCODER_MCP_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("without authentication"));
+}
+
+#[test]
+fn unsandboxed_backends_need_explicit_consent() {
+    let output = Command::new(aucoder())
+        .args(["mcp", "--sandbox", "python", "--utils", "/nonexistent"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--allow-unsandboxed"));
+}
+
+/// The MCP Inspector's CLI mode, when `bin/setup` could install it (npm registry).
+#[test]
+fn mcp_inspector_cli_lists_and_calls_tools() {
+    let inspector = std::env::var_os("AUCODER_INSPECTOR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let home = std::env::var_os("HOME")?;
+            let path =
+                PathBuf::from(home).join(".cache/aucoder/npm/node_modules/.bin/mcp-inspector");
+            path.exists().then_some(path)
+        });
+    let Some(inspector) = inspector else {
+        eprintln!("MCP Inspector not installed; skipped (bin/setup installs it)");
+        return;
+    };
+    let server = Server::start(&[]);
+    let home = tempfile::tempdir().unwrap();
+    let list = Command::new(&inspector)
+        .args([
+            "--cli",
+            &server.url,
+            "--transport",
+            "http",
+            "--method",
+            "tools/list",
+        ])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        stdout.contains("RAG_Search"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    let call = Command::new(&inspector)
+        .args([
+            "--cli",
+            &server.url,
+            "--transport",
+            "http",
+            "--method",
+            "tools/call",
+            "--tool-name",
+            "run_python",
+            "--tool-arg",
+            "code=print(6*7)",
+        ])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&call.stdout);
+    assert!(
+        stdout.contains("42"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&call.stderr)
+    );
+}
