@@ -102,9 +102,84 @@ fn client(args: &[&str]) -> Value {
     serde_json::from_str(last).expect("json")
 }
 
+/// Raw JSON-RPC over HTTP from Rust (reqwest): a light client, so the server's own cost shows.
+/// Returns (median, p99) milliseconds of `tools/call noop`.
+fn raw_noop_latency(url: &str, calls: usize) -> (f64, f64) {
+    let runtime = tokio::runtime::Runtime::new().expect("tokio");
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .build()
+            .expect("client");
+        let post = |body: Value, session: Option<String>| {
+            let mut request = client
+                .post(url)
+                .header("Accept", "application/json, text/event-stream")
+                .header("Content-Type", "application/json")
+                .header("MCP-Protocol-Version", "2025-11-25")
+                .body(body.to_string());
+            if let Some(session) = session {
+                request = request.header("Mcp-Session-Id", session);
+            }
+            request.send()
+        };
+        let init = post(
+            serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {},
+                "clientInfo": {"name": "bench", "version": "0"}}}),
+            None,
+        )
+        .await
+        .expect("initialize");
+        let session = init
+            .headers()
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let _ = init.text().await;
+        let _ = post(
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            session.clone(),
+        )
+        .await
+        .expect("initialized")
+        .text()
+        .await;
+        let mut samples = Vec::new();
+        for id in 1..=calls + 10 {
+            let started = std::time::Instant::now();
+            let body = post(
+                serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+                    "params": {"name": "noop", "arguments": {}}}),
+                session.clone(),
+            )
+            .await
+            .expect("call")
+            .text()
+            .await
+            .expect("body");
+            assert!(body.contains("\"ok\""), "{body}");
+            if id > 10 {
+                samples.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        samples.sort_by(|a, b| a.total_cmp(b));
+        (
+            samples[samples.len() / 2],
+            samples[samples.len() * 99 / 100],
+        )
+    })
+}
+
 fn main() {
     let (_ours, our_url) = start_aucoder();
     let (_theirs, their_url) = start_fastmcp();
+    let (ours_raw, ours_raw_p99) = raw_noop_latency(&our_url, 300);
+    let (theirs_raw, theirs_raw_p99) = raw_noop_latency(&their_url, 300);
+    println!(
+        "noop over HTTP, raw JSON-RPC from Rust, 300 calls: aucoder median {ours_raw:.3} ms (p99 {ours_raw_p99:.3}), FastMCP median {theirs_raw:.3} ms (p99 {theirs_raw_p99:.3}); ratio {:.2}",
+        ours_raw / theirs_raw
+    );
     let ours = client(&["--http", &our_url, "bench", "--calls", "300"]);
     let theirs = client(&["--http", &their_url, "bench", "--calls", "300"]);
     println!("noop over HTTP, official Python SDK client, 300 calls, one session:");

@@ -456,6 +456,14 @@ async fn serve_http(
         "aucoder mcp: serving RAG_Search, WriteTemp, ExecTemp, run_python at http://{address}/mcp{}",
         if args.token.is_some() { " (bearer token required)" } else { "" }
     );
+    // Streamed (SSE) answers are written in small pieces; without TCP_NODELAY each call can
+    // stall 40 ms on delayed ACKs.
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY: {error}");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -21,6 +21,7 @@ MODULES = [
 MORE_MODULES = [
     "queue", "sched", "shlex", "gzip", "bz2", "netrc", "html", "abc", "contextlib", "enum",
     "dataclasses", "tempfile", "weakref", "array", "configparser", "locale", "types",
+    "ipaddress", "binascii", "colorsys", "timeit", "getopt", "codecs",
 ]
 
 
