@@ -289,13 +289,24 @@ impl AucoderMcp {
     }
 }
 
-#[tool_handler(
-    router = self.tool_router,
-    name = "aucoder",
-    version = "0.1.0",
-    instructions = "RAG_Search finds relevant documentation; WriteTemp + ExecTemp (or run_python) run Python in a sandbox. Each session has its own workspace."
-)]
+#[tool_handler(router = self.tool_router)]
 impl ServerHandler for AucoderMcp {
+    fn get_info(&self) -> rmcp::model::ServerConfig {
+        rmcp::model::ServerConfig::new(
+            rmcp::model::ServerCapabilities::builder()
+                .enable_tools()
+                .build(),
+        )
+        .with_server_info(rmcp::model::Implementation::new(
+            "aucoder",
+            env!("CARGO_PKG_VERSION"),
+        ))
+        .with_instructions(
+            "RAG_Search finds relevant documentation; WriteTemp + ExecTemp (or run_python) \
+             run Python in a sandbox. Each session has its own workspace.",
+        )
+    }
+
     /// Up to 2025-11-25: the 2026-07-28 lifecycle has no sessions, and `WriteTemp` then
     /// `ExecTemp` must reach the same workspace. Clients that try the newer version first
     /// (fastmcp) fall back to the session handshake.
@@ -498,4 +509,29 @@ async fn require_bearer(
 /// Compares without an early exit, so timing does not reveal how much of a token matched.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_get_their_own_workspace_and_idle_ones_are_removed() {
+        let sessions = Sessions::new(Duration::from_millis(0));
+        let a = sessions.workspace("a").unwrap();
+        let b = sessions.workspace("b").unwrap();
+        assert_ne!(a.path(), b.path());
+        let a_path = a.path().to_path_buf();
+        assert!(a_path.is_dir());
+        drop((a, b));
+        assert_eq!(sessions.sweep(), 2);
+        assert!(!a_path.exists(), "the idle session's workspace was removed");
+    }
+
+    #[test]
+    fn bearer_tokens_compare_exactly() {
+        assert!(constant_time_eq(b"Bearer abc", b"Bearer abc"));
+        assert!(!constant_time_eq(b"Bearer abd", b"Bearer abc"));
+        assert!(!constant_time_eq(b"Bearer ab", b"Bearer abc"));
+    }
 }

@@ -105,6 +105,45 @@ mod tests {
         assert_eq!(text, "Hello & welcome\n\nSecond para\n\n");
     }
 
+    /// A one-page PDF with "Hello PDF world" in Helvetica, xref offsets computed.
+    fn tiny_pdf() -> Vec<u8> {
+        let content = "BT /F1 24 Tf 72 700 Td (Hello PDF world) Tj ET";
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        ];
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (index, object) in objects.iter().enumerate() {
+            offsets.push(pdf.len());
+            pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", index + 1).as_bytes());
+        }
+        let xref = pdf.len();
+        pdf.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for offset in offsets {
+            pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+        }
+        pdf.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        pdf
+    }
+
+    #[test]
+    fn pdf_text_is_extracted() {
+        let text = extract_text(Path::new("doc.pdf"), &tiny_pdf()).unwrap();
+        assert!(text.contains("Hello PDF world"), "{text:?}");
+    }
+
     #[test]
     fn broken_documents_are_errors_not_panics() {
         assert!(extract_text(Path::new("x.pdf"), b"%PDF-1.4 garbage").is_err());
