@@ -10,11 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 pub fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(ask(args))
+    crate::async_runtime()?.block_on(ask(args))
 }
 
 async fn ask(args: AskArgs) -> anyhow::Result<ExitCode> {

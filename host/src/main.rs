@@ -27,6 +27,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// The async runtime the commands that need one run on.
+fn async_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
 /// Logs go to stderr (stdout belongs to the program being run, and later to MCP's stdio);
 /// `AUCODER_LOG` / `RUST_LOG` choose the level, warnings by default.
 fn init_tracing() {

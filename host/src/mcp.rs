@@ -128,6 +128,14 @@ fn object_result(value: Value) -> CallToolResult {
     CallToolResult::structured(value)
 }
 
+/// An object result, or the tool error that prevented it.
+fn respond<T: serde::Serialize>(result: Result<T, ToolError>) -> CallToolResult {
+    match result {
+        Ok(value) => object_result(json!(value)),
+        Err(error) => tool_error(error),
+    }
+}
+
 fn tool_error(error: impl std::fmt::Display) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(error.to_string())])
 }
@@ -182,10 +190,15 @@ impl AucoderMcp {
             .unwrap_or_else(|| self.instance.clone())
     }
 
-    fn workspace(
+    /// The session's workspace, after checking the program (if any) is not oversized.
+    fn prepare(
         &self,
         context: &RequestContext<RoleServer>,
+        code: Option<&str>,
     ) -> Result<Arc<Workspace>, CallToolResult> {
+        if let Some(code) = code {
+            check_code(code)?;
+        }
         self.sessions
             .workspace(&self.session_key(context))
             .map_err(tool_error)
@@ -228,16 +241,13 @@ impl AucoderMcp {
         Parameters(args): Parameters<WriteTempArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        if let Err(error) = check_code(&args.code) {
-            return error;
-        }
-        let workspace = match self.workspace(&context) {
-            Ok(workspace) => workspace,
-            Err(error) => return error,
-        };
-        match self.tools.write_temp(&workspace, &args.code) {
-            Ok(()) => object_result(json!({"ok": true})),
-            Err(error) => tool_error(error),
+        match self.prepare(&context, Some(&args.code)) {
+            Ok(workspace) => respond(
+                self.tools
+                    .write_temp(&workspace, &args.code)
+                    .map(|()| json!({"ok": true})),
+            ),
+            Err(error) => error,
         }
     }
 
@@ -251,13 +261,9 @@ impl AucoderMcp {
         Parameters(_args): Parameters<ExecTempArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let workspace = match self.workspace(&context) {
-            Ok(workspace) => workspace,
-            Err(error) => return error,
-        };
-        match self.tools.exec_temp(&workspace).await {
-            Ok(outcome) => object_result(json!(outcome)),
-            Err(error) => tool_error(error),
+        match self.prepare(&context, None) {
+            Ok(workspace) => respond(self.tools.exec_temp(&workspace).await),
+            Err(error) => error,
         }
     }
 
@@ -271,20 +277,13 @@ impl AucoderMcp {
         Parameters(args): Parameters<RunPythonArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        if let Err(error) = check_code(&args.code) {
-            return error;
-        }
-        let workspace = match self.workspace(&context) {
-            Ok(workspace) => workspace,
-            Err(error) => return error,
-        };
-        match self
-            .tools
-            .run_python(&workspace, &args.code, args.timeout_secs)
-            .await
-        {
-            Ok(outcome) => object_result(json!(outcome)),
-            Err(error) => tool_error(error),
+        match self.prepare(&context, Some(&args.code)) {
+            Ok(workspace) => respond(
+                self.tools
+                    .run_python(&workspace, &args.code, args.timeout_secs)
+                    .await,
+            ),
+            Err(error) => error,
         }
     }
 }
@@ -341,11 +340,7 @@ impl ServerHandler for AucoderMcp {
 }
 
 pub fn run(args: McpArgs) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(serve(args))
+    crate::async_runtime()?.block_on(serve(args))
 }
 
 async fn serve(args: McpArgs) -> anyhow::Result<ExitCode> {

@@ -39,12 +39,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         };
     });
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let execution = runtime.block_on(backend.run(RunRequest {
+    let execution = crate::async_runtime()?.block_on(backend.run(RunRequest {
         workspace: &workspace,
         script: &script,
         limits: &limits,

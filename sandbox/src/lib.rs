@@ -38,6 +38,20 @@ pub struct RunRequest<'a> {
     pub live: Option<LiveOutput>,
 }
 
+impl RunRequest<'_> {
+    /// The script's host path; an error when it is not a file in the workspace.
+    pub(crate) fn script_path(&self) -> Result<std::path::PathBuf, SandboxError> {
+        let path = self.workspace.resolve(self.script)?;
+        if !path.is_file() {
+            return Err(SandboxError::io(
+                format!("the script {}", path.display()),
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            ));
+        }
+        Ok(path)
+    }
+}
+
 /// A way to run Python. Backends are cheap to share: one per process, many runs at once.
 #[async_trait]
 pub trait Backend: Send + Sync {

@@ -91,6 +91,45 @@ impl CappedOutput {
     }
 }
 
+/// A run's stdout and stderr, capped alike.
+pub(crate) struct Captured {
+    pub stdout: CappedOutput,
+    pub stderr: CappedOutput,
+}
+
+impl Captured {
+    pub(crate) fn new(cap: usize, live: Option<LiveOutput>) -> Self {
+        Self {
+            stdout: CappedOutput::new(StreamKind::Stdout, cap, live.clone()),
+            stderr: CappedOutput::new(StreamKind::Stderr, cap, live),
+        }
+    }
+
+    /// The run's [`Execution`], once the program is gone and its output complete.
+    pub(crate) fn finish(
+        &self,
+        exit_code: i32,
+        timed_out: bool,
+        out_of_memory: bool,
+        duration: std::time::Duration,
+    ) -> crate::Execution {
+        self.stdout.finish_live();
+        self.stderr.finish_live();
+        let (stdout, stdout_cut) = self.stdout.text();
+        let (stderr, stderr_cut) = self.stderr.text();
+        crate::Execution {
+            success: exit_code == 0 && !timed_out && !out_of_memory,
+            exit_code,
+            stdout,
+            stderr,
+            timed_out,
+            out_of_memory,
+            output_truncated: stdout_cut || stderr_cut,
+            duration,
+        }
+    }
+}
+
 fn truncation_marker(dropped: u64, cap: usize) -> String {
     format!("[aucoder: output truncated at {cap} bytes; {dropped} more bytes dropped]\n")
 }

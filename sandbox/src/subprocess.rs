@@ -6,9 +6,9 @@
 //! wall-clock time (the whole process group is killed), captured output, and the working
 //! folder (the run's workspace).
 
-use crate::output::CappedOutput;
+use crate::output::{CappedOutput, Captured};
 use crate::wasm::TIMEOUT_EXIT_CODE;
-use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError, StreamKind};
+use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError};
 use async_trait::async_trait;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -102,13 +102,7 @@ async fn run_subprocess(
     request: RunRequest<'_>,
 ) -> Result<Execution, SandboxError> {
     let limits = request.limits;
-    let script = request.workspace.resolve(request.script)?;
-    if !script.is_file() {
-        return Err(SandboxError::io(
-            format!("the script {}", script.display()),
-            std::io::Error::from(std::io::ErrorKind::NotFound),
-        ));
-    }
+    request.script_path()?;
     let mut command = Command::new(program);
     command
         .args(args)
@@ -132,16 +126,8 @@ async fn run_subprocess(
         })?;
     let group = child.id().and_then(|pid| i32::try_from(pid).ok());
 
-    let stdout = CappedOutput::new(
-        StreamKind::Stdout,
-        limits.output_bytes,
-        request.live.clone(),
-    );
-    let stderr = CappedOutput::new(
-        StreamKind::Stderr,
-        limits.output_bytes,
-        request.live.clone(),
-    );
+    let output = Captured::new(limits.output_bytes, request.live.clone());
+    let (stdout, stderr) = (&output.stdout, &output.stderr);
     let readers = [
         child.stdout.take().map(|pipe| drain(pipe, stdout.clone())),
         child.stderr.take().map(|pipe| drain(pipe, stderr.clone())),
@@ -173,20 +159,7 @@ async fn run_subprocess(
             .as_bytes(),
         );
     }
-    stdout.finish_live();
-    stderr.finish_live();
-    let (stdout_text, stdout_cut) = stdout.text();
-    let (stderr_text, stderr_cut) = stderr.text();
-    Ok(Execution {
-        success: exit_code == 0 && !timed_out,
-        exit_code,
-        stdout: stdout_text,
-        stderr: stderr_text,
-        timed_out,
-        out_of_memory: false,
-        output_truncated: stdout_cut || stderr_cut,
-        duration,
-    })
+    Ok(output.finish(exit_code, timed_out, false, duration))
 }
 
 fn drain(

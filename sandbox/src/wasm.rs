@@ -10,9 +10,9 @@
 //! version and configuration and cached on disk; later processes only map the artifact in,
 //! and each run is a fresh store instantiated from a shared [`InstancePre`].
 
-use crate::output::CappedOutput;
+use crate::output::Captured;
 use crate::workspace::disk_usage;
-use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError, StreamKind};
+use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError};
 use async_trait::async_trait;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -411,23 +411,9 @@ impl Backend for WasmBackend {
 
     async fn run(&self, request: RunRequest<'_>) -> Result<Execution, SandboxError> {
         let limits = request.limits;
-        let script_path = request.workspace.resolve(request.script)?;
-        if !script_path.is_file() {
-            return Err(SandboxError::io(
-                format!("the script {}", script_path.display()),
-                std::io::Error::from(std::io::ErrorKind::NotFound),
-            ));
-        }
-        let stdout = CappedOutput::new(
-            StreamKind::Stdout,
-            limits.output_bytes,
-            request.live.clone(),
-        );
-        let stderr = CappedOutput::new(
-            StreamKind::Stderr,
-            limits.output_bytes,
-            request.live.clone(),
-        );
+        request.script_path()?;
+        let output = Captured::new(limits.output_bytes, request.live.clone());
+        let (stdout, stderr) = (&output.stdout, &output.stderr);
 
         let mut wasi = WasiCtxBuilder::new();
         wasi.args(&["python", "-E", "-B", request.script])
@@ -511,20 +497,7 @@ impl Backend for WasmBackend {
             stderr.push(format!("\n[aucoder: {note}]\n").as_bytes());
         }
         drop(store);
-        stdout.finish_live();
-        stderr.finish_live();
-        let (stdout_text, stdout_cut) = stdout.text();
-        let (stderr_text, stderr_cut) = stderr.text();
-        Ok(Execution {
-            success: exit_code == 0,
-            exit_code,
-            stdout: stdout_text,
-            stderr: stderr_text,
-            timed_out,
-            out_of_memory,
-            output_truncated: stdout_cut || stderr_cut,
-            duration,
-        })
+        Ok(output.finish(exit_code, timed_out, out_of_memory, duration))
     }
 }
 
