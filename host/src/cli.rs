@@ -122,15 +122,15 @@ pub struct McpArgs {
     pub allow_unsandboxed: bool,
 
     /// Most programs running at once; more calls wait their turn.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
     pub max_executions: usize,
 
     /// Seconds of inactivity after which a session and its workspace are removed.
-    #[arg(long, default_value_t = 1800)]
+    #[arg(long, default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
     pub session_idle_secs: u64,
 
     /// Largest accepted request body, in MiB.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub max_body_mib: usize,
 }
 
