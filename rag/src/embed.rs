@@ -98,32 +98,28 @@ impl Embedder {
                     .collect()
             })
             .collect();
-        let embedded: Vec<Result<Vec<Vec<f32>>, RagError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = groups
-                .iter()
-                .zip(&self.sessions)
-                .map(|(group, session)| {
-                    scope.spawn(move || {
-                        let inputs: Vec<&str> = group.iter().map(|&i| texts[i].as_str()).collect();
-                        session
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .embed(&inputs, Some(BATCH))
-                            .map_err(|error| RagError::Embedding(error.to_string()))
+        let embedded: Vec<Result<Vec<Vec<f32>>, RagError>> = if workers == 1 {
+            // One input (every query) runs here: no thread to start on the query path.
+            vec![embed_group(&self.sessions[0], texts, &groups[0])]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = groups
+                    .iter()
+                    .zip(&self.sessions)
+                    .map(|(group, session)| scope.spawn(move || embed_group(session, texts, group)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|handle| {
+                        handle.join().unwrap_or_else(|_| {
+                            Err(RagError::Embedding(
+                                "an embedding thread panicked".to_owned(),
+                            ))
+                        })
                     })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|handle| {
-                    handle.join().unwrap_or_else(|_| {
-                        Err(RagError::Embedding(
-                            "an embedding thread panicked".to_owned(),
-                        ))
-                    })
-                })
-                .collect()
-        });
+                    .collect()
+            })
+        };
         let mut result = vec![Vec::new(); texts.len()];
         for (group, vectors) in groups.iter().zip(embedded) {
             for (&index, vector) in group.iter().zip(vectors?) {
@@ -138,6 +134,20 @@ impl Embedder {
             .pop()
             .ok_or_else(|| RagError::Embedding("no vector returned".to_owned()))
     }
+}
+
+/// Raw vectors for `texts[group]` from one session.
+fn embed_group(
+    session: &Mutex<TextEmbedding>,
+    texts: &[String],
+    group: &[usize],
+) -> Result<Vec<Vec<f32>>, RagError> {
+    let inputs: Vec<&str> = group.iter().map(|&i| texts[i].as_str()).collect();
+    session
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .embed(&inputs, Some(BATCH))
+        .map_err(|error| RagError::Embedding(error.to_string()))
 }
 
 fn normalise(mut vector: Vec<f32>) -> Vec<f32> {
