@@ -1,6 +1,8 @@
 //! The command line: every flag, its default and its help text, and dispatch to commands.
 
-use crate::{ask_cmd, mcp, models_cmd, rag_cmd, run_cmd};
+use crate::config::Config;
+use crate::plugins::{parse_role, Role};
+use crate::{ask_cmd, job_cmd, mcp, models_cmd, plugins_cmd, rag_cmd, run_cmd};
 use aucoder_sandbox::BackendKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -16,11 +18,101 @@ pub const USAGE_ERROR_EXIT: u8 = 2;
     about = "A local, sandboxed code-generating agent host",
     long_about = "aucoder writes, runs and fixes Python with a local LLM. Generated code runs in \
                   a WebAssembly sandbox (RustPython in wasmtime) that sees one workspace folder \
-                  and nothing else of the host."
+                  and nothing else of the host.\n\n\
+                  Main job: aucoder [FLAGS] \"REQUEST\" runs five agents (retriever, planner, \
+                  coder, executor, debugger) until the program works, writes final_code.py and \
+                  appends every step to aucoder-log.jsonl. Flag defaults can be set in \
+                  ~/.config/aucoder/config.toml and in aucoder.toml (found upward from the \
+                  working folder).",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub job: JobArgs,
+}
+
+/// The main job: a request in, a working program out.
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+
+    #[command(flatten)]
+    pub llm: LlmArgs,
+
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+
+    /// Most rounds of coder, executor and debugger.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_rounds: u32,
+
+    /// Folder of documents for retrieval. Default: ./utils when it exists, else the
+    /// built-in corpus.
+    #[arg(long, env = "AUCODER_UTILS", value_name = "DIR")]
+    pub utils: Option<PathBuf>,
+
+    /// Where the working program is written (atomically; only on success).
+    #[arg(long, default_value = "final_code.py", value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// The run log: one JSON line per step, appended.
+    #[arg(long, default_value = "aucoder-log.jsonl", value_name = "FILE")]
+    pub log: PathBuf,
+
+    /// Print one JSON summary object on stdout instead of the live display.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Sampling seed for every completion.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u32,
+
+    /// What to build, e.g. "write a quick sort example and print the sorted result".
+    #[arg(value_name = "REQUEST")]
+    pub prompt: Option<String>,
+}
+
+/// Which agent plugins a run uses and how they are limited.
+#[derive(Debug, Clone, Args)]
+pub struct PluginArgs {
+    /// Folder of agent plugins (.wasm); a plugin replaces the default agent of the role its
+    /// describe() names. Default: ./plugins when it holds .wasm files.
+    /// ~/.config/aucoder/plugins is always read first.
+    #[arg(long, env = "AUCODER_PLUGINS", value_name = "DIR")]
+    pub plugins: Option<PathBuf>,
+
+    /// Use this plugin for a role, whatever it describes (repeatable):
+    /// --agent coder=my_coder.wasm
+    #[arg(long = "agent", value_name = "ROLE=FILE", value_parser = parse_agent)]
+    pub agents: Vec<(Role, PathBuf)>,
+
+    /// Fuel per agent step (about one unit per WebAssembly instruction; waiting for the LLM
+    /// or a tool costs none). A plugin that uses it all is stopped.
+    #[arg(long, default_value_t = 2_000_000_000, value_parser = clap::value_parser!(u64).range(1_000_000..))]
+    pub plugin_fuel: u64,
+
+    /// Memory limit per agent plugin, in MiB.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=4096))]
+    pub plugin_memory: u64,
+}
+
+fn parse_agent(text: &str) -> Result<(Role, PathBuf), String> {
+    let (role, file) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected ROLE=FILE, e.g. coder=my_coder.wasm, not {text:?}"))?;
+    let role = parse_role(role).ok_or_else(|| {
+        format!(
+            "unknown role {role:?}; the roles are retriever, planner, coder, executor, debugger"
+        )
+    })?;
+    if file.is_empty() {
+        return Err("the plugin file is missing after '='".to_owned());
+    }
+    Ok((role, PathBuf::from(file)))
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +138,16 @@ pub enum Command {
     /// Manage the local model cache.
     #[command(subcommand)]
     Models(ModelsCommand),
+
+    /// Show the agent plugins a run would use.
+    #[command(subcommand)]
+    Plugins(PluginsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginsCommand {
+    /// List every plugin found, by role, with its version and where it came from.
+    List(PluginArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,8 +171,9 @@ pub enum ModelsCommand {
 #[derive(Debug, Clone, Args)]
 pub struct CorpusArgs {
     /// Folder of documents for retrieval (txt, md, rst, code, json, toml, yaml, pdf, docx).
-    #[arg(long, default_value = "utils", env = "AUCODER_UTILS")]
-    pub utils: PathBuf,
+    /// Default: ./utils when it exists, else the built-in corpus.
+    #[arg(long, env = "AUCODER_UTILS", value_name = "DIR")]
+    pub utils: Option<PathBuf>,
 
     /// Never download the embedding model; fail with instructions instead.
     #[arg(long)]
@@ -300,8 +403,12 @@ pub struct RunArgs {
     pub file: PathBuf,
 }
 
-pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+pub fn dispatch(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
+    let Some(command) = cli.command else {
+        return job_cmd::run(cli.job, config.allowed_tools);
+    };
+    match command {
+        Command::Plugins(PluginsCommand::List(args)) => plugins_cmd::list(args),
         Command::Run(args) => run_cmd::run(args),
         Command::Ask(args) => ask_cmd::run(args),
         Command::Models(command) => models_cmd::run(command),

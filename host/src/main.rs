@@ -5,20 +5,40 @@
 
 mod ask_cmd;
 mod cli;
+mod config;
+mod job_cmd;
 mod llm_setup;
 mod mcp;
 mod models_cmd;
+mod orchestrator;
+mod plugins;
+mod plugins_cmd;
 mod rag_cmd;
 mod run_cmd;
 mod tools;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     init_tracing();
-    let cli = cli::Cli::parse();
-    match cli::dispatch(cli) {
+    let command = config::later_arguments_win(cli::Cli::command());
+    let loaded = config::Config::load().and_then(|config| {
+        let args = config.apply(&command, std::env::args_os().collect())?;
+        Ok((config, args))
+    });
+    let (config, args) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("aucoder: {error:#}");
+            return ExitCode::from(cli::USAGE_ERROR_EXIT);
+        }
+    };
+    let cli = match cli::Cli::from_arg_matches(&command.get_matches_from(args)) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    match cli::dispatch(cli, config) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("aucoder: {error:#}");

@@ -9,7 +9,9 @@
 //! capped, unknown argument fields are refused, and an unknown tool is an `isError` result.
 
 use crate::cli::{McpArgs, Transport};
-use crate::tools::{ToolError, Tools};
+use crate::tools::{
+    self, ExecTempArgs, RagSearchArgs, RunPythonArgs, ToolError, Tools, WriteTempArgs,
+};
 use anyhow::{bail, Context};
 use aucoder_sandbox::{BackendKind, Workspace};
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -20,18 +22,13 @@ use rmcp::model::{
     ProtocolVersion,
 };
 use rmcp::service::RequestContext;
-use rmcp::{
-    schemars, tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler, ServiceExt,
-};
+use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler, ServiceExt};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-
-/// Largest program `WriteTemp` / `run_python` accept; bigger is surely not a small program.
-const MAX_CODE_BYTES: usize = 4 << 20;
 
 /// Workspaces by session, with their last use, removed after the idle time.
 pub struct Sessions {
@@ -74,39 +71,6 @@ impl Sessions {
     }
 }
 
-#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RagSearchArgs {
-    /// What to look for in the corpus.
-    pub query: String,
-}
-
-#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WriteTempArgs {
-    /// The Python program to write to temp.py in this session's workspace.
-    pub code: String,
-}
-
-#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExecTempArgs {
-    /// Accepted for compatibility with the original tool; ignored.
-    #[serde(default)]
-    #[allow(dead_code)]
-    pub payload: Option<JsonObject>,
-}
-
-#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RunPythonArgs {
-    /// The Python program to write to temp.py and run.
-    pub code: String,
-    /// A shorter time limit for this run, in seconds (the server's limit is the maximum).
-    #[serde(default)]
-    pub timeout_secs: Option<f64>,
-}
-
 fn list_output_schema() -> Arc<JsonObject> {
     Arc::new(rmcp::model::object(json!({
         "type": "object",
@@ -141,14 +105,7 @@ fn tool_error(error: impl std::fmt::Display) -> CallToolResult {
 }
 
 fn check_code(code: &str) -> Result<(), CallToolResult> {
-    if code.len() > MAX_CODE_BYTES {
-        return Err(tool_error(format!(
-            "the code is {} bytes; the limit is {} bytes",
-            code.len(),
-            MAX_CODE_BYTES
-        )));
-    }
-    Ok(())
+    tools::check_code(code).map_err(tool_error)
 }
 
 /// One handler per MCP session (HTTP) or connection (stdio).

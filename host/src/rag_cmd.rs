@@ -1,18 +1,51 @@
 //! `aucoder index` and `aucoder search`: the retrieval corpus from the command line.
 
 use crate::cli::{CorpusArgs, SearchArgs};
+use anyhow::Context;
 use aucoder_llm::store::ModelStore;
 use aucoder_rag::Rag;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// The repository's `utils/`, built in: the corpus of runs outside a folder that has one.
+const BUILTIN_CORPUS: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/corpus.rs"));
 
 /// Opens (indexes) the corpus the flags name, with a progress bar for new chunks.
 pub fn open_corpus(corpus: &CorpusArgs, progress: bool) -> anyhow::Result<Rag> {
-    Ok(Rag::open(
-        &corpus.utils,
-        ModelStore::default(),
-        !corpus.offline,
-        progress,
-    )?)
+    open_corpus_dir(corpus.utils.as_deref(), corpus.offline, progress)
+}
+
+/// Opens `dir`, or without one `./utils` when it exists, else the built-in corpus.
+pub fn open_corpus_dir(dir: Option<&Path>, offline: bool, progress: bool) -> anyhow::Result<Rag> {
+    let dir = match dir {
+        Some(dir) => dir.to_owned(),
+        None if Path::new("utils").is_dir() => PathBuf::from("utils"),
+        None => builtin_corpus_dir()?,
+    };
+    Ok(Rag::open(&dir, ModelStore::default(), !offline, progress)?)
+}
+
+/// The built-in corpus, written once per version to `<cache>/corpus/<hash>`.
+fn builtin_corpus_dir() -> anyhow::Result<PathBuf> {
+    let mut hasher = Sha256::new();
+    for (name, bytes) in BUILTIN_CORPUS {
+        hasher.update(name.as_bytes());
+        hasher.update(bytes);
+    }
+    let digest = hex::encode(hasher.finalize());
+    let dir = aucoder_sandbox::wasm::default_cache_dir()
+        .join("corpus")
+        .join(&digest[..16]);
+    if !dir.join(".complete").is_file() {
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        for (name, bytes) in BUILTIN_CORPUS {
+            std::fs::write(dir.join(name), bytes)
+                .with_context(|| format!("writing the built-in corpus to {}", dir.display()))?;
+        }
+        std::fs::write(dir.join(".complete"), b"")?;
+    }
+    Ok(dir)
 }
 
 pub fn index(corpus: CorpusArgs) -> anyhow::Result<ExitCode> {

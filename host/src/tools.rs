@@ -7,7 +7,10 @@
 
 use aucoder_rag::Rag;
 use aucoder_sandbox::{Backend, Execution, Limits, SandboxError, Workspace};
+use rmcp::model::JsonObject;
+use rmcp::schemars;
 use serde::Serialize;
+use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -17,6 +20,63 @@ pub const TEMP_SCRIPT: &str = "temp.py";
 pub const TEMP_LOG: &str = "temp.log";
 /// Chunks `RAG_Search` returns.
 pub const RAG_TOP_K: usize = 3;
+/// Largest program `WriteTemp` / `run_python` accept; bigger is surely not a small program.
+pub const MAX_CODE_BYTES: usize = 4 << 20;
+/// The tools every door offers.
+pub const BUILTIN_TOOLS: [&str; 4] = ["RAG_Search", "WriteTemp", "ExecTemp", "run_python"];
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RagSearchArgs {
+    /// What to look for in the corpus.
+    pub query: String,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WriteTempArgs {
+    /// The Python program to write to temp.py in this session's workspace.
+    pub code: String,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExecTempArgs {
+    /// Accepted for compatibility with the original tool; ignored.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub payload: Option<JsonObject>,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunPythonArgs {
+    /// The Python program to write to temp.py and run.
+    pub code: String,
+    /// A shorter time limit for this run, in seconds (the server's limit is the maximum).
+    #[serde(default)]
+    pub timeout_secs: Option<f64>,
+}
+
+/// Refuses programs over [`MAX_CODE_BYTES`].
+pub fn check_code(code: &str) -> Result<(), ToolError> {
+    if code.len() > MAX_CODE_BYTES {
+        return Err(ToolError::BadArgument(format!(
+            "the code is {} bytes; the limit is {} bytes",
+            code.len(),
+            MAX_CODE_BYTES
+        )));
+    }
+    Ok(())
+}
+
+fn parse_arguments<T: serde::de::DeserializeOwned>(
+    tool: &str,
+    arguments: Value,
+) -> Result<T, ToolError> {
+    serde_json::from_value(arguments)
+        .map_err(|error| ToolError::BadArgument(format!("bad arguments for {tool}: {error}")))
+}
 
 /// A tool call that could not be carried out (reported to the caller as a tool error).
 #[derive(Debug, thiserror::Error)]
@@ -29,15 +89,23 @@ pub enum ToolError {
     NothingWritten,
     #[error("{0}")]
     BadArgument(String),
+    #[error("there is no tool named {0:?} (built-in tools: RAG_Search, WriteTemp, ExecTemp, run_python)")]
+    UnknownTool(String),
     #[error(transparent)]
     Sandbox(#[from] SandboxError),
 }
 
-/// The result of `ExecTemp`, shaped like the original's.
+/// The result of `ExecTemp`: the original's `success` and `log`, plus the details an agent
+/// needs to judge the run without parsing the log.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ExecOutcome {
     pub success: bool,
     pub log: String,
+    pub exit_code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub timed_out: bool,
+    pub duration_ms: u64,
 }
 
 /// The result of `run_python`.
@@ -102,6 +170,48 @@ impl Tools {
         Ok(hits.into_iter().map(|hit| hit.text).collect())
     }
 
+    /// The plugins' door: a tool by name with a JSON object of arguments, answering the same
+    /// JSON the MCP server would put in its structured result.
+    pub async fn call(
+        &self,
+        workspace: &Workspace,
+        name: &str,
+        arguments_json: &str,
+    ) -> Result<Value, ToolError> {
+        let arguments: Value = if arguments_json.trim().is_empty() {
+            json!({})
+        } else {
+            serde_json::from_str(arguments_json).map_err(|error| {
+                ToolError::BadArgument(format!("the arguments of {name} are not JSON: {error}"))
+            })?
+        };
+        match name {
+            "RAG_Search" => {
+                let args: RagSearchArgs = parse_arguments(name, arguments)?;
+                Ok(json!(self.rag_search(&args.query).await?))
+            }
+            "WriteTemp" => {
+                let args: WriteTempArgs = parse_arguments(name, arguments)?;
+                check_code(&args.code)?;
+                self.write_temp(workspace, &args.code)?;
+                Ok(json!({"ok": true}))
+            }
+            "ExecTemp" => {
+                let _: ExecTempArgs = parse_arguments(name, arguments)?;
+                Ok(json!(self.exec_temp(workspace).await?))
+            }
+            "run_python" => {
+                let args: RunPythonArgs = parse_arguments(name, arguments)?;
+                check_code(&args.code)?;
+                Ok(json!(
+                    self.run_python(workspace, &args.code, args.timeout_secs)
+                        .await?
+                ))
+            }
+            other => Err(ToolError::UnknownTool(other.to_owned())),
+        }
+    }
+
     /// Writes `temp.py` in the session's workspace.
     pub fn write_temp(&self, workspace: &Workspace, code: &str) -> Result<(), ToolError> {
         workspace.write_file(TEMP_SCRIPT, code.as_bytes())?;
@@ -116,9 +226,15 @@ impl Tools {
         let execution = self.execute(workspace, TEMP_SCRIPT, &self.limits).await?;
         let log = execution.combined_log();
         workspace.write_file(TEMP_LOG, log.as_bytes())?;
+        let details = RunOutcome::from(execution);
         Ok(ExecOutcome {
-            success: execution.success,
+            success: details.success,
             log,
+            exit_code: details.exit_code,
+            stdout: details.stdout,
+            stderr: details.stderr,
+            timed_out: details.timed_out,
+            duration_ms: details.duration_ms,
         })
     }
 

@@ -1,0 +1,197 @@
+//! Config files: every flag's default, per user and per project.
+//!
+//! `~/.config/aucoder/config.toml` is read first, then the nearest `aucoder.toml` found
+//! walking up from the working folder. A top-level key is a long flag name (`max-rounds = 3`,
+//! `sandbox = "python"`, `agent = ["coder=my.wasm"]`); it applies to every command that has
+//! that flag. The settings become arguments placed before the user's own, and every command
+//! lets a later occurrence of an argument override an earlier one, so the precedence is:
+//! command line, then the project file, then the user file, then environment variables, then
+//! built-in defaults. The `[tools]` table says which tools each agent role may call.
+
+use anyhow::{bail, Context};
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// The project config file's name.
+pub const PROJECT_FILE: &str = "aucoder.toml";
+
+/// One flag default from a file.
+#[derive(Debug, Clone)]
+struct Setting {
+    key: String,
+    value: toml::Value,
+    file: PathBuf,
+}
+
+/// What the config files say.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The files read, in order.
+    pub files: Vec<PathBuf>,
+    settings: Vec<Setting>,
+    /// Tools each role may call (`[tools]`), by role name.
+    pub allowed_tools: HashMap<String, Vec<String>>,
+}
+
+impl Config {
+    /// Reads the user's and the project's config files (either may be missing).
+    pub fn load() -> anyhow::Result<Self> {
+        let mut config = Self::default();
+        if let Some(dir) = dirs::config_dir() {
+            config.read_if_present(&dir.join("aucoder").join("config.toml"))?;
+        }
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Some(project) = cwd
+                .ancestors()
+                .map(|dir| dir.join(PROJECT_FILE))
+                .find(|file| file.is_file())
+            {
+                config.read_if_present(&project)?;
+            }
+        }
+        Ok(config)
+    }
+
+    fn read_if_present(&mut self, file: &Path) -> anyhow::Result<()> {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(error).with_context(|| format!("reading {}", file.display())),
+        };
+        let table: toml::Table = text
+            .parse()
+            .with_context(|| format!("{} is not valid TOML", file.display()))?;
+        for (key, value) in table {
+            if key == "tools" {
+                self.read_tools(file, value)?;
+            } else if value.is_table() {
+                bail!(
+                    "{}: unknown section [{key}] (known: [tools])",
+                    file.display()
+                );
+            } else {
+                self.settings.push(Setting {
+                    key: key.replace('_', "-"),
+                    value,
+                    file: file.to_owned(),
+                });
+            }
+        }
+        self.files.push(file.to_owned());
+        Ok(())
+    }
+
+    fn read_tools(&mut self, file: &Path, value: toml::Value) -> anyhow::Result<()> {
+        let bad = || {
+            format!(
+                "{}: [tools] maps a role to a list of tool names, e.g. coder = [\"RAG_Search\"]",
+                file.display()
+            )
+        };
+        let table = value.as_table().with_context(bad)?;
+        for (role, tools) in table {
+            let tools = tools
+                .as_array()
+                .with_context(bad)?
+                .iter()
+                .map(|tool| tool.as_str().map(str::to_owned))
+                .collect::<Option<Vec<String>>>()
+                .with_context(bad)?;
+            self.allowed_tools.insert(role.to_ascii_lowercase(), tools);
+        }
+        Ok(())
+    }
+
+    /// The command line with the config settings that apply to the chosen command inserted
+    /// before the user's own arguments. A key no command knows is an error naming the file.
+    pub fn apply(
+        &self,
+        root: &clap::Command,
+        args: Vec<OsString>,
+    ) -> anyhow::Result<Vec<OsString>> {
+        if self.settings.is_empty() {
+            return Ok(args);
+        }
+        // The command the user chose: subcommand names come first on the line.
+        let mut target = root;
+        let mut insert_at = 1;
+        while let Some(name) = args.get(insert_at).and_then(|arg| arg.to_str()) {
+            match target.find_subcommand(name) {
+                Some(sub) => {
+                    target = sub;
+                    insert_at += 1;
+                }
+                None => break,
+            }
+        }
+        let mut injected = Vec::new();
+        for setting in &self.settings {
+            let Some(arg) = target
+                .get_arguments()
+                .find(|arg| arg.get_long() == Some(setting.key.as_str()))
+            else {
+                if !knows_flag(root, &setting.key) {
+                    bail!(
+                        "{}: unknown setting `{}` (settings are long flag names, e.g. \
+                         max-rounds = 3; see aucoder --help)",
+                        setting.file.display(),
+                        setting.key
+                    );
+                }
+                continue;
+            };
+            let takes_value = arg.get_action().takes_values();
+            let values = match &setting.value {
+                toml::Value::Array(items) => items.clone(),
+                single => vec![single.clone()],
+            };
+            for value in values {
+                match value {
+                    toml::Value::Boolean(enabled) if !takes_value => {
+                        if enabled {
+                            injected.push(OsString::from(format!("--{}", setting.key)));
+                        }
+                    }
+                    toml::Value::String(text) => {
+                        injected.push(OsString::from(format!("--{}={text}", setting.key)))
+                    }
+                    toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => {
+                        injected.push(OsString::from(format!("--{}={value}", setting.key)))
+                    }
+                    other => bail!(
+                        "{}: `{}` must be a string, number or boolean, not {}",
+                        setting.file.display(),
+                        setting.key,
+                        other.type_str()
+                    ),
+                }
+            }
+        }
+        let mut applied = args;
+        let at = insert_at.min(applied.len());
+        applied.splice(at..at, injected);
+        Ok(applied)
+    }
+}
+
+fn knows_flag(command: &clap::Command, long: &str) -> bool {
+    command
+        .get_arguments()
+        .any(|arg| arg.get_long() == Some(long))
+        || command.get_subcommands().any(|sub| knows_flag(sub, long))
+}
+
+/// Lets a later occurrence of an argument replace an earlier one in every command, so
+/// arguments from config files can be overridden on the command line.
+pub fn later_arguments_win(command: clap::Command) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    names
+        .iter()
+        .fold(command.args_override_self(true), |command, name| {
+            command.mut_subcommand(name, later_arguments_win)
+        })
+}

@@ -1,0 +1,315 @@
+//! The main job, `aucoder [flags] "request"`: sets up the LLM, the corpus, the sandbox and
+//! the agent plugins, runs the orchestrator with a live display and a JSON-lines run log,
+//! and writes the working program.
+
+use crate::cli::{JobArgs, PluginArgs};
+use crate::llm_setup::build_llm;
+use crate::orchestrator::{Observer, Orchestrator, RunOptions, RunReport, StepRecord};
+use crate::plugins::catalog::PluginSources;
+use crate::plugins::{role_name, Catalog, PluginLimits, PluginRuntime, Role};
+use crate::rag_cmd;
+use crate::tools::Tools;
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// Exit code of a run that found no working program.
+pub const NO_PROGRAM_EXIT: u8 = 1;
+
+pub fn run(args: JobArgs, allowed_tools: HashMap<String, Vec<String>>) -> anyhow::Result<ExitCode> {
+    let Some(prompt) = args
+        .prompt
+        .clone()
+        .filter(|prompt| !prompt.trim().is_empty())
+    else {
+        bail!(
+            "say what to build, e.g. aucoder --sandbox wasm \"write a quick sort example and \
+             print the sorted result\" (aucoder --help lists the commands)"
+        );
+    };
+    crate::async_runtime()?.block_on(job(args, prompt, allowed_tools))
+}
+
+/// Loads the plugin catalog the flags describe (built-ins, folders, `--agent`).
+pub fn load_catalog(args: &PluginArgs) -> anyhow::Result<Catalog> {
+    let runtime = PluginRuntime::new(PluginLimits {
+        fuel: args.plugin_fuel,
+        memory_bytes: usize::try_from(args.plugin_memory << 20).unwrap_or(usize::MAX),
+    })?;
+    let sources = PluginSources::standard(args.plugins.as_deref(), args.agents.clone());
+    Catalog::load(Arc::new(runtime), &sources)
+}
+
+async fn job(
+    args: JobArgs,
+    prompt: String,
+    allowed_tools: HashMap<String, Vec<String>>,
+) -> anyhow::Result<ExitCode> {
+    for (role, tools) in &allowed_tools {
+        if crate::plugins::parse_role(role).is_none() {
+            bail!("the config file's [tools] names {role:?}, which is not a role (retriever, planner, coder, executor, debugger)");
+        }
+        tracing::debug!("the {role} agent may call: {}", tools.join(", "));
+    }
+    let catalog = Arc::new(load_catalog(&args.plugins)?);
+    let backend =
+        aucoder_sandbox::backend(args.sandbox.sandbox.into(), &args.sandbox.backend_config())
+            .context("preparing the sandbox")?;
+    let corpus = args.utils.clone();
+    let offline = args.llm.offline;
+    let rag = tokio::task::spawn_blocking(move || {
+        rag_cmd::open_corpus_dir(corpus.as_deref(), offline, true)
+    })
+    .await
+    .context("the indexing thread failed")?
+    .map(Arc::new)
+    .map_err(|error| {
+        tracing::warn!("retrieval is off: {error:#}");
+        format!("{error:#}")
+    });
+    let tools = Arc::new(Tools::new(rag, backend, args.sandbox.limits(), 1));
+    let llm = build_llm(&args.llm).await?;
+
+    let display = Arc::new(Display::new(&args, &llm.describe())?);
+    let orchestrator = Orchestrator::new(
+        catalog,
+        llm.clone(),
+        tools,
+        display.clone(),
+        RunOptions {
+            max_rounds: args.max_rounds,
+            seed: args.seed,
+            allowed_tools,
+        },
+    );
+    let report = orchestrator.run(&prompt).await?;
+    display.finish();
+    if let Some(code) = &report.code {
+        write_atomically(&args.out, code.as_bytes())
+            .with_context(|| format!("writing {}", args.out.display()))?;
+    }
+    display.log_summary(&report, &args.out);
+    if args.json {
+        let mut summary = serde_json::to_value(&report)?;
+        summary["request"] = json!(prompt);
+        summary["llm"] = json!(llm.describe());
+        summary["out"] = json!(report.code.as_ref().map(|_| args.out.display().to_string()));
+        summary["log"] = json!(args.log.display().to_string());
+        println!("{summary}");
+    } else {
+        print_summary(&report, &args.out);
+    }
+    Ok(if report.success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(NO_PROGRAM_EXIT)
+    })
+}
+
+fn print_summary(report: &RunReport, out: &Path) {
+    if report.success {
+        if let Some(output) = &report.output {
+            println!("{}", output.trim_end());
+        }
+        eprintln!(
+            "aucoder: done in {:.1} s: {}; wrote {}",
+            report.duration_ms as f64 / 1000.0,
+            report.summary,
+            out.display()
+        );
+    } else {
+        eprintln!(
+            "aucoder: failed after {:.1} s: {}",
+            report.duration_ms as f64 / 1000.0,
+            report.summary
+        );
+    }
+}
+
+/// Writes through a temporary file in the same folder, so a reader never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// The live display (a spinner with the current agent, round and speed, and one line per
+/// finished step) and the JSON-lines run log.
+struct Display {
+    bar: ProgressBar,
+    quiet: bool,
+    max_rounds: u32,
+    log: Mutex<Option<std::fs::File>>,
+    log_path: std::path::PathBuf,
+    run_id: String,
+    current: Mutex<(Role, u32)>,
+}
+
+impl Display {
+    fn new(args: &JobArgs, llm: &str) -> anyhow::Result<Self> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&args.log)
+            .with_context(|| format!("opening the run log {}", args.log.display()))?;
+        let bar = if args.json {
+            ProgressBar::hidden()
+        } else {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        };
+        let display = Self {
+            bar,
+            quiet: args.json,
+            max_rounds: args.max_rounds,
+            log: Mutex::new(Some(log)),
+            log_path: args.log.clone(),
+            run_id: format!(
+                "{}-{}",
+                chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
+                std::process::id()
+            ),
+            current: Mutex::new((Role::Retriever, 0)),
+        };
+        display.append(json!({
+            "event": "start",
+            "request": args.prompt,
+            "llm": llm,
+            "sandbox": format!("{:?}", args.sandbox.sandbox).to_lowercase(),
+            "max_rounds": args.max_rounds,
+        }));
+        Ok(display)
+    }
+
+    fn append(&self, mut entry: serde_json::Value) {
+        entry["time"] =
+            json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        entry["run"] = json!(self.run_id);
+        let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(file) = log.as_mut() {
+            let written = writeln!(file, "{entry}").and_then(|()| file.flush());
+            if let Err(error) = written {
+                tracing::warn!(
+                    "the run log {} is not being written: {error}",
+                    self.log_path.display()
+                );
+                *log = None;
+            }
+        }
+    }
+
+    fn stage(&self, role: Role, round: u32) -> String {
+        if round == 0 {
+            role_name(role).to_owned()
+        } else {
+            format!("round {round}/{} · {}", self.max_rounds, role_name(role))
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+
+    fn log_summary(&self, report: &RunReport, out: &Path) {
+        let mut entry = serde_json::to_value(report).unwrap_or_default();
+        entry["event"] = json!("summary");
+        entry["out"] = json!(report.code.as_ref().map(|_| out.display().to_string()));
+        self.append(entry);
+    }
+}
+
+impl Observer for Display {
+    fn step_started(&self, role: Role, round: u32) {
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = (role, round);
+        self.bar.set_message(self.stage(role, round));
+    }
+
+    fn tokens(&self, tokens_per_second: f64) {
+        let (role, round) = *self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        self.bar.set_message(format!(
+            "{} · {tokens_per_second:.1} tokens/s",
+            self.stage(role, round)
+        ));
+    }
+
+    fn step_finished(&self, record: &StepRecord) {
+        self.append(serde_json::to_value(record).unwrap_or_default());
+        if self.quiet {
+            return;
+        }
+        let mark = if record.ok { "✓" } else { "✗" };
+        let mut line = format!(
+            "{mark} {:<9} {}{:>6.1} s",
+            record.agent,
+            if record.round > 0 {
+                format!("round {} ", record.round)
+            } else {
+                "        ".to_owned()
+            },
+            record.duration_ms as f64 / 1000.0
+        );
+        if let Some(error) = &record.error {
+            line.push_str(&format!("  {error}"));
+        } else if let Some(detail) = step_detail(record) {
+            line.push_str(&format!("  {detail}"));
+        }
+        self.bar.println(line);
+    }
+
+    fn plugin_log(&self, role: Role, round: u32, message: &str) {
+        tracing::info!("{} (round {round}): {message}", role_name(role));
+        self.append(json!({
+            "event": "log",
+            "agent": role_name(role),
+            "round": round,
+            "message": message,
+        }));
+    }
+}
+
+/// A few words on what a step produced, for the display.
+fn step_detail(record: &StepRecord) -> Option<String> {
+    let fields = &record.fields;
+    match record.agent {
+        "retriever" => Some(format!(
+            "{} chunks",
+            fields.get("context")?.as_array()?.len()
+        )),
+        "planner" | "debugger" => Some(format!(
+            "plan of {} lines",
+            fields.get("plan")?.as_str()?.lines().count()
+        )),
+        "coder" => Some(format!(
+            "{} lines of Python",
+            fields.get("code")?.as_str()?.lines().count()
+        )),
+        "executor" => {
+            let exit = fields.get("exit_code")?.as_i64()?;
+            let verdict = fields.get("verdict")?;
+            let ok = verdict.get("ok")?.as_bool()?;
+            let reason = verdict.get("reason")?.as_str().unwrap_or_default();
+            Some(format!(
+                "exit {exit} · judge: {} {reason}",
+                if ok { "ok" } else { "not ok —" }
+            ))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,42 @@
+//! Agent plugins: WebAssembly components implementing `plugins/wit/agent.wit`.
+//!
+//! [`runtime`] compiles, limits and calls one plugin; [`catalog`] decides which plugin fills
+//! each role (built-in defaults, plugin folders, `--agent ROLE=FILE`). The orchestrator only
+//! sees [`Catalog`] and [`Services`], the door through which a plugin reaches the LLM and the
+//! tools.
+
+mod bindings;
+mod builtin;
+pub mod catalog;
+pub mod runtime;
+
+pub use bindings::{AgentInfo, Completion, Role, Task};
+pub use catalog::Catalog;
+pub use runtime::{PluginLimits, PluginRuntime, Services, StepError, StepOutcome, ToolDenied};
+
+/// Every role, in the order the orchestrator runs them.
+pub const ROLES: [Role; 5] = [
+    Role::Retriever,
+    Role::Planner,
+    Role::Coder,
+    Role::Executor,
+    Role::Debugger,
+];
+
+/// The role's name as users write it (`--agent coder=...`, the run log, config files).
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Retriever => "retriever",
+        Role::Planner => "planner",
+        Role::Coder => "coder",
+        Role::Executor => "executor",
+        Role::Debugger => "debugger",
+    }
+}
+
+/// The role a name means, if any.
+pub fn parse_role(name: &str) -> Option<Role> {
+    ROLES
+        .into_iter()
+        .find(|role| role_name(*role).eq_ignore_ascii_case(name.trim()))
+}

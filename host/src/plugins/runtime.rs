@@ -1,0 +1,394 @@
+//! Compiles, limits and calls agent plugins.
+//!
+//! A plugin is untrusted code. It gets a WASI context with nothing in it: no preopened
+//! folders, no environment or arguments, no sockets, a wall clock frozen at the epoch (the
+//! monotonic clock still works, for timing), stdin empty and stderr captured for error
+//! messages. Each call gets a fresh store with a fuel budget (so an endless loop ends) and a
+//! memory cap (so an allocation spree ends), and the plugin reaches the world only through
+//! [`Services`]. A plugin that traps, runs out of fuel or memory, or calls a tool it may not
+//! use fails its step with a [`StepError`] that says which of these happened; the host goes
+//! on.
+
+use super::bindings::{AgentPlugin, AgentPluginPre, Completion, Host, Task};
+use super::{AgentInfo, Role};
+use anyhow::Context;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::{Engine, ResourceLimiter, Store, Trap};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+/// Bytes of a plugin's stderr kept for error messages (a panic message fits many times).
+const STDERR_CAPTURE_BYTES: usize = 64 << 10;
+
+/// How much one plugin step may compute and hold.
+#[derive(Debug, Clone, Copy)]
+pub struct PluginLimits {
+    /// Fuel per step: roughly one unit per WebAssembly instruction. Time spent in the host
+    /// (waiting for the LLM, running the program) costs none.
+    pub fuel: u64,
+    /// Largest linear memory a plugin may grow to, in bytes.
+    pub memory_bytes: usize,
+}
+
+impl Default for PluginLimits {
+    fn default() -> Self {
+        Self {
+            // About a second of busy computation on this class of machine: far more than an
+            // agent that formats prompts and parses answers needs.
+            fuel: 2_000_000_000,
+            memory_bytes: 256 << 20,
+        }
+    }
+}
+
+/// A tool call the plugin is not allowed to make; it ends the plugin's step.
+#[derive(Debug, Clone)]
+pub struct ToolDenied(pub String);
+
+/// What a plugin reaches through its `host` imports. The orchestrator implements it for a
+/// run; [`NoServices`] answers every call with a refusal (for `describe`).
+pub trait Services: Send + Sync {
+    /// One LLM completion.
+    fn complete(&self, request: Completion) -> Result<String, String>;
+    /// One tool call: `Err` when the tool is not allowed (the step ends), otherwise the
+    /// tool's JSON answer or its error.
+    fn call_tool(
+        &self,
+        name: &str,
+        arguments_json: &str,
+    ) -> Result<Result<String, String>, ToolDenied>;
+    /// A message for the run log.
+    fn log(&self, message: &str);
+}
+
+/// Services for calls that must not reach the host, such as `describe`.
+pub struct NoServices;
+
+impl Services for NoServices {
+    fn complete(&self, _request: Completion) -> Result<String, String> {
+        Err("describe() may not use the LLM".to_owned())
+    }
+
+    fn call_tool(
+        &self,
+        name: &str,
+        _arguments: &str,
+    ) -> Result<Result<String, String>, ToolDenied> {
+        Err(ToolDenied(format!(
+            "describe() may not call tools (it called {name})"
+        )))
+    }
+
+    fn log(&self, _message: &str) {}
+}
+
+/// Why a plugin step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    #[error("the plugin reported an error: {0}")]
+    Failed(String),
+    #[error("the plugin used up its fuel ({fuel} units) and was stopped: an endless loop? (raise --plugin-fuel if it needs more)")]
+    OutOfFuel { fuel: u64 },
+    #[error("the plugin hit its memory limit of {mib} MiB and was stopped (--plugin-memory)")]
+    OutOfMemory { mib: usize },
+    #[error("the plugin was stopped because it called a tool it may not use: {0}")]
+    ForbiddenTool(String),
+    #[error("the plugin crashed (wasm trap): {0}")]
+    Trapped(String),
+}
+
+/// A finished step: the task the plugin returned and what the step cost.
+#[derive(Debug)]
+pub struct StepOutcome {
+    pub result: Result<Task, StepError>,
+    /// Whole step, from instantiation to return.
+    pub elapsed: Duration,
+    /// The part of `elapsed` spent inside host calls (LLM, tools).
+    pub in_host: Duration,
+}
+
+impl StepOutcome {
+    /// Time the plugin machinery itself cost: instantiation plus the plugin's own code.
+    pub fn plugin_overhead(&self) -> Duration {
+        self.elapsed.saturating_sub(self.in_host)
+    }
+}
+
+/// The engine and linker every plugin shares.
+pub struct PluginRuntime {
+    engine: Engine,
+    linker: Linker<PluginState>,
+    limits: PluginLimits,
+}
+
+impl PluginRuntime {
+    pub fn new(limits: PluginLimits) -> anyhow::Result<Self> {
+        let mut config = wasmtime::Config::new();
+        config.consume_fuel(true).wasm_component_model(true);
+        let engine = wasm(Engine::new(&config)).context("creating the plugin engine")?;
+        let mut linker = Linker::new(&engine);
+        wasm(wasmtime_wasi::p2::add_to_linker_sync(&mut linker))
+            .context("adding WASI to the plugin linker")?;
+        wasm(AgentPlugin::add_to_linker::<_, HasSelf<PluginState>>(
+            &mut linker,
+            |state| state,
+        ))
+        .context("adding the host interface to the plugin linker")?;
+        Ok(Self {
+            engine,
+            linker,
+            limits,
+        })
+    }
+
+    /// Compiles a component, checks that it implements the agent world, and asks it who it
+    /// is. `origin` names the plugin in errors (a file path, or "built-in coder").
+    pub fn load(&self, bytes: &[u8], origin: &str) -> anyhow::Result<LoadedPlugin> {
+        let not_an_agent = || {
+            format!(
+                "{origin} is not an aucoder agent plugin (a WebAssembly component of the world \
+                 aucoder:agent/agent-plugin@0.1.0)"
+            )
+        };
+        let component = wasm(Component::new(&self.engine, bytes)).with_context(not_an_agent)?;
+        let instance_pre =
+            wasm(self.linker.instantiate_pre(&component)).with_context(not_an_agent)?;
+        let pre = wasm(AgentPluginPre::new(instance_pre)).with_context(not_an_agent)?;
+        let mut plugin = LoadedPlugin {
+            pre,
+            info: AgentInfo {
+                name: String::new(),
+                role: Role::Coder,
+                version: String::new(),
+                description: String::new(),
+            },
+            origin: origin.to_owned(),
+        };
+        plugin.info = self
+            .describe(&plugin)
+            .with_context(|| format!("{origin}: describe() failed"))?;
+        Ok(plugin)
+    }
+
+    fn describe(&self, plugin: &LoadedPlugin) -> anyhow::Result<AgentInfo> {
+        let (mut store, stderr) = self.store(Arc::new(NoServices))?;
+        let instance = plugin.pre.instantiate(&mut store)?;
+        instance
+            .aucoder_agent_agent()
+            .call_describe(&mut store)
+            .map_err(|error| anyhow::anyhow!("{}", self.classify(&store, &stderr, error)))
+    }
+
+    /// Runs one step: a fresh instance, the task in, the changed task out.
+    pub fn run(
+        &self,
+        plugin: &LoadedPlugin,
+        task: &Task,
+        services: Arc<dyn Services>,
+    ) -> StepOutcome {
+        let started = Instant::now();
+        let (result, in_host) = match self.store(services) {
+            Err(error) => (
+                Err(StepError::Trapped(format!("{error:#}"))),
+                Duration::ZERO,
+            ),
+            Ok((mut store, stderr)) => {
+                let result = match plugin.pre.instantiate(&mut store) {
+                    Err(error) => Err(self.classify(&store, &stderr, error)),
+                    Ok(instance) => match instance.aucoder_agent_agent().call_run(&mut store, task)
+                    {
+                        Ok(reply) => reply.map_err(StepError::Failed),
+                        Err(error) => Err(self.classify(&store, &stderr, error)),
+                    },
+                };
+                (result, store.data().in_host)
+            }
+        };
+        StepOutcome {
+            result,
+            elapsed: started.elapsed(),
+            in_host,
+        }
+    }
+
+    fn store(
+        &self,
+        services: Arc<dyn Services>,
+    ) -> anyhow::Result<(Store<PluginState>, MemoryOutputPipe)> {
+        let stderr = MemoryOutputPipe::new(STDERR_CAPTURE_BYTES);
+        let wasi = WasiCtxBuilder::new()
+            .stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .wall_clock(FrozenWallClock)
+            .build();
+        let state = PluginState {
+            wasi,
+            table: ResourceTable::new(),
+            memory: MemoryCap {
+                limit: self.limits.memory_bytes,
+                hit: false,
+            },
+            services,
+            denied: None,
+            in_host: Duration::ZERO,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.memory);
+        wasm(store.set_fuel(self.limits.fuel)).context("setting the plugin's fuel")?;
+        Ok((store, stderr))
+    }
+
+    /// Says which limit stopped a plugin, from what the store saw.
+    fn classify(
+        &self,
+        store: &Store<PluginState>,
+        stderr: &MemoryOutputPipe,
+        error: wasmtime::Error,
+    ) -> StepError {
+        let state = store.data();
+        if let Some(denied) = &state.denied {
+            return StepError::ForbiddenTool(denied.clone());
+        }
+        if state.memory.hit {
+            return StepError::OutOfMemory {
+                mib: self.limits.memory_bytes >> 20,
+            };
+        }
+        if error.downcast_ref::<Trap>() == Some(&Trap::OutOfFuel) {
+            return StepError::OutOfFuel {
+                fuel: self.limits.fuel,
+            };
+        }
+        let mut message = format!("{error:#}");
+        let printed = String::from_utf8_lossy(&stderr.contents())
+            .trim()
+            .to_owned();
+        if !printed.is_empty() {
+            let last_lines: Vec<&str> = printed.lines().rev().take(5).collect();
+            let last_lines: Vec<&str> = last_lines.into_iter().rev().collect();
+            message.push_str(&format!("; it printed: {}", last_lines.join(" / ")));
+        }
+        StepError::Trapped(message)
+    }
+}
+
+/// wasmtime's own error type, as an `anyhow` error that can take context.
+fn wasm<T>(result: wasmtime::Result<T>) -> anyhow::Result<T> {
+    result.map_err(anyhow::Error::from)
+}
+
+/// A compiled plugin, ready to instantiate, and what it said about itself.
+pub struct LoadedPlugin {
+    pre: AgentPluginPre<PluginState>,
+    pub info: AgentInfo,
+    /// Where it came from, for `plugins list` and error messages.
+    pub origin: String,
+}
+
+impl LoadedPlugin {
+    /// `name@version`, for logs.
+    pub fn label(&self) -> String {
+        format!("{}@{}", self.info.name, self.info.version)
+    }
+}
+
+/// The host state of one plugin call.
+pub struct PluginState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    memory: MemoryCap,
+    services: Arc<dyn Services>,
+    /// Set when the plugin called a tool it may not use.
+    denied: Option<String>,
+    /// Time spent inside `complete` and `call-tool`.
+    in_host: Duration,
+}
+
+impl WasiView for PluginState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl Host for PluginState {
+    fn complete(&mut self, request: Completion) -> Result<String, String> {
+        let started = Instant::now();
+        let answer = self.services.complete(request);
+        self.in_host += started.elapsed();
+        answer
+    }
+
+    fn call_tool(
+        &mut self,
+        name: String,
+        arguments_json: String,
+    ) -> wasmtime::Result<Result<String, String>> {
+        let started = Instant::now();
+        let answer = self.services.call_tool(&name, &arguments_json);
+        self.in_host += started.elapsed();
+        match answer {
+            Ok(result) => Ok(result),
+            Err(ToolDenied(reason)) => {
+                self.denied = Some(reason.clone());
+                Err(wasmtime::Error::msg(reason))
+            }
+        }
+    }
+
+    fn log(&mut self, message: String) {
+        self.services.log(&message);
+    }
+}
+
+impl super::bindings::aucoder::agent::types::Host for PluginState {}
+
+/// Caps linear memory and remembers that the cap was hit, so the trap that follows (a Rust
+/// guest aborts when an allocation fails) can be reported as what it is.
+struct MemoryCap {
+    limit: usize,
+    hit: bool,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.hit = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1 << 20)
+    }
+}
+
+/// Plugins get no wall-clock time: nothing an agent does should depend on the date.
+struct FrozenWallClock;
+
+impl HostWallClock for FrozenWallClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+
+    fn now(&self) -> Duration {
+        Duration::ZERO
+    }
+}

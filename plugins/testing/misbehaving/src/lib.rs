@@ -1,0 +1,49 @@
+//! A plugin that misbehaves on request, for the containment tests: the requirement names
+//! what it does (`trap`, `loop`, `memory`, `forbidden-tool`, `stderr-panic`); otherwise it
+//! passes the task through.
+
+use aucoder_agent_sdk::serde_json::json;
+use aucoder_agent_sdk::{call_tool, Agent, AgentInfo, Role, Task};
+
+struct Misbehaving;
+
+impl Agent for Misbehaving {
+    fn describe() -> AgentInfo {
+        AgentInfo {
+            name: "misbehaving".to_owned(),
+            role: Role::Planner,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            description: "misbehaves as the requirement says (tests only)".to_owned(),
+        }
+    }
+
+    fn run(task: Task) -> Result<Task, String> {
+        let wish = task.requirement.as_str();
+        if wish.contains("trap") {
+            core::arch::wasm32::unreachable();
+        }
+        if wish.contains("loop") {
+            let mut counter: u64 = 0;
+            loop {
+                counter = std::hint::black_box(counter.wrapping_add(1));
+            }
+        }
+        if wish.contains("memory") {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 16 << 20]);
+                std::hint::black_box(&hoard);
+            }
+        }
+        if wish.contains("forbidden-tool") {
+            call_tool("WriteTemp", &json!({"code": "print(1)"}))?;
+            return Ok(task);
+        }
+        if wish.contains("panic") {
+            panic!("the misbehaving plugin panicked on purpose");
+        }
+        Ok(task)
+    }
+}
+
+aucoder_agent_sdk::export_agent!(Misbehaving);
