@@ -6,7 +6,7 @@ use crate::cli::{JobArgs, PluginArgs};
 use crate::llm_setup::build_llm;
 use crate::orchestrator::{Observer, Orchestrator, RunOptions, RunReport, StepRecord};
 use crate::plugins::catalog::PluginSources;
-use crate::plugins::{role_name, Catalog, PluginLimits, PluginRuntime, Role};
+use crate::plugins::{role_name, Catalog, PluginLimits, PluginRuntime, Role, ROLES};
 use crate::rag_cmd;
 use crate::tools::Tools;
 use anyhow::{bail, Context};
@@ -76,7 +76,7 @@ async fn job(
     let tools = Arc::new(Tools::new(rag, backend, args.sandbox.limits(), 1));
     let llm = build_llm(&args.llm).await?;
 
-    let display = Arc::new(Display::new(&args, &llm.describe())?);
+    let display = Arc::new(Display::new(&args, &llm.describe(), &catalog)?);
     let orchestrator = Orchestrator::new(
         catalog,
         llm.clone(),
@@ -158,7 +158,7 @@ struct Display {
 }
 
 impl Display {
-    fn new(args: &JobArgs, llm: &str) -> anyhow::Result<Self> {
+    fn new(args: &JobArgs, llm: &str, catalog: &Catalog) -> anyhow::Result<Self> {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -195,6 +195,16 @@ impl Display {
             "sandbox": format!("{:?}", args.sandbox.sandbox).to_lowercase(),
             "max_rounds": args.max_rounds,
         }));
+        for role in ROLES {
+            let plugin = catalog.agent(role);
+            display.append(json!({
+                "event": "agent",
+                "agent": role_name(role),
+                "plugin": plugin.label(),
+                "origin": plugin.origin,
+                "description": plugin.info.description,
+            }));
+        }
         Ok(display)
     }
 
@@ -271,6 +281,15 @@ impl Observer for Display {
             line.push_str(&format!("  {detail}"));
         }
         self.bar.println(line);
+    }
+
+    fn step_skipped(&self, role: Role, round: u32, reason: &str) {
+        self.append(json!({
+            "event": "skipped",
+            "agent": role_name(role),
+            "round": round,
+            "reason": reason,
+        }));
     }
 
     fn plugin_log(&self, role: Role, round: u32, message: &str) {

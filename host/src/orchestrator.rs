@@ -66,6 +66,8 @@ pub trait Observer: Send + Sync {
     fn step_finished(&self, record: &StepRecord);
     /// A message a plugin logged.
     fn plugin_log(&self, role: Role, round: u32, message: &str);
+    /// A role that had nothing to do (the debugger when the first round succeeds).
+    fn step_skipped(&self, role: Role, round: u32, reason: &str);
 }
 
 /// Time and tokens one role used over the run.
@@ -176,6 +178,13 @@ impl Orchestrator {
                         Some(error) => format!("the executor failed: {error}"),
                         None => match self.judge_round(&task, &observed) {
                             Ok(output) => {
+                                if !totals.contains_key(role_name(Role::Debugger)) {
+                                    self.observer.step_skipped(
+                                        Role::Debugger,
+                                        round,
+                                        "nothing to debug: the program worked",
+                                    );
+                                }
                                 return Ok(RunReport {
                                     success: true,
                                     rounds: round,

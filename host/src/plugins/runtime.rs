@@ -95,7 +95,7 @@ pub enum StepError {
     OutOfMemory { mib: usize },
     #[error("the plugin was stopped because it called a tool it may not use: {0}")]
     ForbiddenTool(String),
-    #[error("the plugin crashed (wasm trap): {0}")]
+    #[error("the plugin crashed: {0}")]
     Trapped(String),
 }
 
@@ -263,10 +263,12 @@ impl PluginRuntime {
                 fuel: self.limits.fuel,
             };
         }
-        let mut message = format!("{error:#}");
-        let printed = String::from_utf8_lossy(&stderr.contents())
-            .trim()
-            .to_owned();
+        // The trap itself, not wasmtime's backtrace of a plugin without symbols.
+        let mut message = match error.downcast_ref::<Trap>() {
+            Some(trap) => trap.to_string(),
+            None => error.root_cause().to_string(),
+        };
+        let printed = String::from_utf8_lossy(&stderr.contents()).trim().to_owned();
         if !printed.is_empty() {
             let last_lines: Vec<&str> = printed.lines().rev().take(5).collect();
             let last_lines: Vec<&str> = last_lines.into_iter().rev().collect();

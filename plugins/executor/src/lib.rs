@@ -107,7 +107,7 @@ fn judge(task: &Task, execution: &Execution) -> Verdict {
         "type": "object",
         "properties": {
             "ok": {"type": "boolean"},
-            "reason": {"type": "string"}
+            "reason": {"type": "string", "maxLength": 200}
         },
         "required": ["ok", "reason"]
     });

@@ -1,0 +1,503 @@
+//! The main job's orchestration and plugin containment, through the real binary, the real
+//! plugins and the real wasm sandbox, with a scripted OpenAI-compatible LLM
+//! (`support/scripted_llm.py`) so that every path (rejected rounds, exhausted rounds,
+//! unparseable answers, misbehaving plugins) is reached on purpose and fast. The real model
+//! runs the same paths end to end in `job_e2e.rs`.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+const AUCODER: &str = env!("CARGO_BIN_EXE_aucoder");
+/// Every built plugin, including the example and test plugins that are not embedded.
+const PLUGIN_DIR: &str = env!("AUCODER_PLUGIN_BUILD_DIR");
+
+const PLAN: &str = "1. Print hello.";
+const GOOD_CODE: &str = "```python\ndef main():\n    print('hello')\n\n\nif __name__ == \"__main__\":\n    main()\n```";
+const JUDGE_OK: &str = r#"{"ok": true, "reason": "it prints hello"}"#;
+const JUDGE_NOT_OK: &str = r#"{"ok": false, "reason": "it should print hello twice"}"#;
+
+fn plugin(file: &str) -> PathBuf {
+    Path::new(PLUGIN_DIR).join(file)
+}
+
+/// A scripted LLM server and an empty working folder for one run.
+struct Scripted {
+    server: Child,
+    url: String,
+    requests: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Scripted {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+fn scripted(script: Value) -> Scripted {
+    let dir = tempfile::tempdir().unwrap();
+    let script_file = dir.path().join("script.json");
+    std::fs::write(&script_file, script.to_string()).unwrap();
+    let requests = dir.path().join("requests.jsonl");
+    let mut server = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/support/scripted_llm.py"))
+        .arg(&script_file)
+        .arg(&requests)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs the scripted LLM");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("READY ")
+        .unwrap_or_else(|| panic!("the scripted LLM did not start: {line:?}"))
+        .to_owned();
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    Scripted {
+        server,
+        url,
+        requests,
+        dir,
+    }
+}
+
+/// The usual script: a plan, good code, and the judge's answers in order.
+fn script(coder: &[&str], judge: &[&str]) -> Value {
+    json!({
+        "software architect": [PLAN],
+        "Python engineer": coder,
+        "review the output": judge,
+        "debugger": ["1. Print hello twice."],
+    })
+}
+
+impl Scripted {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(AUCODER);
+        command
+            .current_dir(self.dir.path())
+            .env_remove("AUCODER_LLM_URL")
+            .args(["--llm-url", &self.url, "--utils", "corpus", "--json"])
+            .args(args);
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn summary(output: &Output) -> Value {
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|error| {
+            panic!(
+                "--json prints one summary object ({error}); stdout {stdout:?}, stderr {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })
+    }
+
+    fn log(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.dir.path().join("aucoder-log.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("every log line is JSON"))
+            .collect()
+    }
+
+    /// The run-log entries of finished steps (not plugin logs or start/summary lines).
+    fn steps(&self) -> Vec<Value> {
+        self.log()
+            .into_iter()
+            .filter(|entry| entry.get("event").is_none())
+            .collect()
+    }
+
+    fn requests(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.requests)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    fn final_code(&self) -> Option<String> {
+        std::fs::read_to_string(self.dir.path().join("final_code.py")).ok()
+    }
+}
+
+fn step<'a>(steps: &'a [Value], agent: &str, round: u64) -> &'a Value {
+    steps
+        .iter()
+        .find(|entry| entry["agent"] == agent && entry["round"] == round)
+        .unwrap_or_else(|| panic!("no {agent} step in round {round}: {steps:#?}"))
+}
+
+#[test]
+fn a_rejected_round_runs_the_debugger_then_a_new_round_that_sees_the_failure() {
+    let run = scripted(script(&[GOOD_CODE], &[JUDGE_NOT_OK, JUDGE_OK]));
+    let output = run.run(&["say hello"]);
+    let summary = Scripted::summary(&output);
+    assert!(output.status.success(), "{summary}");
+    assert_eq!(summary["success"], true);
+    assert_eq!(summary["rounds"], 2);
+
+    let steps = run.steps();
+    assert_eq!(step(&steps, "executor", 1)["verdict"]["ok"], false);
+    assert!(step(&steps, "debugger", 1)["ok"].as_bool().unwrap());
+    assert_eq!(step(&steps, "debugger", 1)["plan"], "1. Print hello twice.");
+    assert_eq!(step(&steps, "executor", 2)["verdict"]["ok"], true);
+    assert_eq!(step(&steps, "executor", 2)["stdout"], "hello\n");
+
+    // The second coder prompt carries the revised plan, the old program and the reason.
+    let coder_prompts: Vec<String> = run
+        .requests()
+        .into_iter()
+        .filter(|request| request["key"] == "Python engineer")
+        .map(|request| request["user"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(coder_prompts.len(), 2);
+    assert!(!coder_prompts[0].contains("Previous program"));
+    assert!(coder_prompts[1].contains("Print hello twice"));
+    assert!(coder_prompts[1].contains("Previous program"));
+    assert!(coder_prompts[1].contains("it should print hello twice"));
+
+    let code = run.final_code().expect("final_code.py is written on success");
+    assert!(code.contains("print('hello')"));
+}
+
+#[test]
+fn running_out_of_rounds_exits_non_zero_with_a_clear_summary() {
+    let codes = [
+        "```python\nprint('a')\n```",
+        "```python\nprint('b')\n```",
+        "```python\nprint('c')\n```",
+    ];
+    let run = scripted(script(&codes, &[JUDGE_NOT_OK]));
+    let output = run.run(&["--max-rounds", "3", "say hello"]);
+    let summary = Scripted::summary(&output);
+    assert_eq!(output.status.code(), Some(1), "{summary}");
+    assert_eq!(summary["success"], false);
+    assert_eq!(summary["rounds"], 3);
+    let text = summary["summary"].as_str().unwrap();
+    assert!(text.contains("no working program after 3 round(s)"), "{text}");
+    assert!(text.contains("it should print hello twice"), "{text}");
+    assert!(run.final_code().is_none(), "no final_code.py without success");
+    // The debugger runs between rounds, not after the last one.
+    let debugger_steps = run
+        .steps()
+        .iter()
+        .filter(|entry| entry["agent"] == "debugger")
+        .count();
+    assert_eq!(debugger_steps, 2);
+
+    // Without --json the summary goes to stderr in words.
+    let plain = Command::new(AUCODER)
+        .current_dir(run.dir.path())
+        .args(["--llm-url", &run.url, "--utils", "corpus", "--max-rounds", "1", "say hello"])
+        .output()
+        .unwrap();
+    assert_eq!(plain.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&plain.stderr);
+    assert!(stderr.contains("failed after"), "{stderr}");
+    assert!(stderr.contains("no working program after 1 round(s)"), "{stderr}");
+}
+
+#[test]
+fn unparseable_model_output_never_crashes_a_run() {
+    let run = scripted(json!({
+        "software architect": [""],
+        "Python engineer": ["I am sorry, I cannot write that.", GOOD_CODE],
+        "review the output": ["this is not JSON at all"],
+        "debugger": ["{{{{"],
+    }));
+    let output = run.run(&["--max-rounds", "3", "say hello"]);
+    let summary = Scripted::summary(&output);
+    let steps = run.steps();
+    let coder = step(&steps, "coder", 1);
+    assert_eq!(coder["ok"], false);
+    assert!(
+        coder["error"].as_str().unwrap().contains("holds no Python program"),
+        "{coder}"
+    );
+    // An unreadable verdict on a clean run is logged and the run still ends cleanly.
+    let executor = step(&steps, "executor", 2);
+    assert_eq!(executor["exit_code"], 0);
+    assert!(output.status.code() == Some(0) || output.status.code() == Some(1));
+    assert!(summary["summary"].as_str().is_some_and(|text| !text.is_empty()));
+    assert!(
+        run.log().iter().any(|entry| entry["event"] == "log"
+            && entry["agent"] == "executor"
+            && entry["message"].as_str().unwrap_or_default().contains("judge")),
+        "the executor logs why it had no verdict"
+    );
+}
+
+#[test]
+fn a_program_that_fails_the_same_way_twice_stops_early() {
+    let crash = "```python\nraise SystemExit('broken')\n```";
+    let run = scripted(script(&[crash], &[JUDGE_OK]));
+    let output = run.run(&["--max-rounds", "5", "say hello"]);
+    let summary = Scripted::summary(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(summary["rounds"], 2, "{summary}");
+    let text = summary["summary"].as_str().unwrap();
+    assert!(text.contains("stopped early"), "{text}");
+    assert!(text.contains("broken"), "{text}");
+    // The judge is never asked about a program that crashed.
+    assert!(run
+        .requests()
+        .iter()
+        .all(|request| request["key"] != "review the output"));
+}
+
+#[test]
+fn success_logs_every_agent_and_the_skipped_debugger() {
+    let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
+    let output = run.run(&["say hello"]);
+    assert!(output.status.success());
+    let log = run.log();
+    for agent in ["retriever", "planner", "coder", "executor", "debugger"] {
+        assert!(
+            log.iter().any(|entry| entry["agent"] == agent),
+            "no log entry for the {agent}"
+        );
+    }
+    assert!(log
+        .iter()
+        .any(|entry| entry["agent"] == "debugger" && entry["event"] == "skipped"));
+    for entry in &log {
+        assert!(entry["time"].as_str().is_some_and(|time| time.contains('T')));
+    }
+    let summary = Scripted::summary(&output);
+    for agent in ["retriever", "planner", "coder", "executor"] {
+        assert!(summary["agents"][agent]["steps"].as_u64() == Some(1), "{summary}");
+    }
+}
+
+fn assert_contained(wish: &str, expected: &str) {
+    let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
+    let misbehaving = plugin("misbehaving_agent.wasm");
+    let agent = format!("planner={}", misbehaving.display());
+    let output = run.run(&["--agent", &agent, &format!("{wish}: say hello")]);
+    let summary = Scripted::summary(&output);
+    // The failed step is recorded and the run goes on to a working program.
+    assert!(output.status.success(), "{summary}");
+    let steps = run.steps();
+    let planner = step(&steps, "planner", 0);
+    assert_eq!(planner["ok"], false);
+    let error = planner["error"].as_str().unwrap();
+    assert!(error.contains(expected), "{wish}: {error}");
+    assert!(planner["plugin"]
+        .as_str()
+        .unwrap()
+        .contains("misbehaving_agent.wasm"));
+}
+
+#[test]
+fn a_plugin_that_traps_is_contained() {
+    assert_contained(
+        "trap",
+        "the plugin crashed: wasm trap: wasm `unreachable` instruction executed",
+    );
+}
+
+#[test]
+fn a_plugin_that_panics_is_contained_and_its_message_shown() {
+    assert_contained("panic", "the misbehaving plugin panicked on purpose");
+}
+
+#[test]
+fn a_plugin_that_loops_forever_is_stopped_by_its_fuel() {
+    assert_contained("loop", "used up its fuel");
+}
+
+#[test]
+fn a_plugin_that_allocates_without_bound_is_stopped_by_its_memory_cap() {
+    assert_contained("memory", "memory limit of 256 MiB");
+}
+
+#[test]
+fn a_plugin_that_calls_a_forbidden_tool_is_stopped() {
+    let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
+    std::fs::write(
+        run.dir.path().join("aucoder.toml"),
+        "[tools]\nplanner = [\"RAG_Search\"]\n",
+    )
+    .unwrap();
+    let agent = format!("planner={}", plugin("misbehaving_agent.wasm").display());
+    let output = run.run(&["--agent", &agent, "forbidden-tool: say hello"]);
+    assert!(output.status.success());
+    let steps = run.steps();
+    let error = step(&steps, "planner", 0)["error"].as_str().unwrap().to_owned();
+    assert!(
+        error.contains("may not call \"WriteTemp\" (allowed: RAG_Search)"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_example_doctest_coder_changes_the_code_produced() {
+    let with_doctests = "```python\ndef double(x):\n    \"\"\"\n    >>> double(2)\n    4\n    \"\"\"\n    return 2 * x\n\n\ndef main():\n    print(double(21))\n\n\nif __name__ == \"__main__\":\n    main()\n```";
+    let default_run = scripted(script(&[with_doctests], &[JUDGE_OK]));
+    assert!(default_run.run(&["double 21"]).status.success());
+    let default_code = default_run.final_code().unwrap();
+    assert!(!default_code.contains("doctest"));
+
+    let example_run = scripted(json!({
+        "software architect": [PLAN],
+        "writes doctests": [with_doctests],
+        "review the output": [JUDGE_OK],
+        "debugger": [PLAN],
+    }));
+    let agent = format!("coder={}", plugin("doctest_coder.wasm").display());
+    let output = example_run.run(&["--agent", &agent, "double 21"]);
+    assert!(output.status.success(), "{}", Scripted::summary(&output));
+    let code = example_run.final_code().unwrap();
+    assert_ne!(code, default_code);
+    assert!(code.contains("doctest.testmod()"), "{code}");
+    assert!(code.contains("    _run_doctests()\n    main()"), "{code}");
+    let steps = example_run.steps();
+    assert!(step(&steps, "coder", 1)["plugin"]
+        .as_str()
+        .unwrap()
+        .starts_with("doctest-coder@"));
+}
+
+#[test]
+fn a_failing_doctest_fails_the_round() {
+    let wrong_example = "```python\ndef double(x):\n    \"\"\"\n    >>> double(2)\n    5\n    \"\"\"\n    return 2 * x\n\n\ndef main():\n    print(double(21))\n\n\nif __name__ == \"__main__\":\n    main()\n```";
+    let run = scripted(json!({
+        "software architect": [PLAN],
+        "writes doctests": [wrong_example],
+        "review the output": [JUDGE_OK],
+        "debugger": [PLAN],
+    }));
+    let agent = format!("coder={}", plugin("doctest_coder.wasm").display());
+    let output = run.run(&["--agent", &agent, "--max-rounds", "1", "double 21"]);
+    assert_eq!(output.status.code(), Some(1));
+    let steps = run.steps();
+    let executor = step(&steps, "executor", 1);
+    assert_ne!(executor["exit_code"], 0);
+    assert!(executor["stderr"].as_str().unwrap().contains("doctest: 1 example(s) failed"));
+}
+
+fn aucoder_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(AUCODER)
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_file_that_is_not_an_agent_plugin_is_a_clear_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.wasm");
+    std::fs::write(&garbage, b"this is not wasm").unwrap();
+    let core_module = dir.path().join("core.wasm");
+    // The smallest core module: a valid module, but not a component.
+    std::fs::write(&core_module, b"\0asm\x01\0\0\0").unwrap();
+    let wrong_world = plugin("wrong_world.wasm");
+    for file in [&garbage, &core_module, &wrong_world] {
+        let agent = format!("coder={}", file.display());
+        let output = aucoder_in(dir.path(), &["--agent", &agent, "say hello"]);
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+        assert!(stderr.contains("is not an aucoder agent plugin"), "{stderr}");
+    }
+    let stderr = String::from_utf8_lossy(
+        &aucoder_in(dir.path(), &["--agent", &format!("coder={}", plugin("wrong_world.wasm").display()), "x"]).stderr,
+    )
+    .to_string();
+    assert!(stderr.contains("no exported instance named `aucoder:agent/agent"), "{stderr}");
+
+    let missing = aucoder_in(dir.path(), &["--agent", "coder=/nonexistent/plugin.wasm", "x"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/plugin.wasm"));
+
+    let bad_role = aucoder_in(dir.path(), &["--agent", "painter=x.wasm", "x"]);
+    assert_eq!(bad_role.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role \"painter\""));
+}
+
+#[test]
+fn a_plugin_folder_replaces_the_role_its_plugin_describes_and_list_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("my-plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    std::fs::copy(plugin("doctest_coder.wasm"), plugins.join("doctest_coder.wasm")).unwrap();
+    let output = aucoder_in(dir.path(), &["plugins", "list", "--plugins", "my-plugins"]);
+    assert!(output.status.success());
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let coder_lines: Vec<&str> = listing
+        .lines()
+        .filter(|line| line.starts_with("coder "))
+        .collect();
+    assert_eq!(coder_lines.len(), 2, "{listing}");
+    assert!(coder_lines[0].contains("built-in coder") && coder_lines[0].contains(" no "));
+    assert!(coder_lines[1].contains("doctest-coder") && coder_lines[1].contains(" yes "));
+    assert!(coder_lines[1].contains("my-plugins/doctest_coder.wasm"));
+    for role in ["retriever", "planner", "executor", "debugger"] {
+        assert!(
+            listing.lines().any(|line| line.starts_with(role) && line.contains("built-in")),
+            "{listing}"
+        );
+    }
+
+    // ./plugins is read without --plugins when it holds .wasm files; two plugins of one
+    // role in one folder are an error naming both.
+    let local = dir.path().join("plugins");
+    std::fs::create_dir(&local).unwrap();
+    std::fs::copy(plugin("doctest_coder.wasm"), local.join("a.wasm")).unwrap();
+    let listing = aucoder_in(dir.path(), &["plugins", "list"]);
+    assert!(String::from_utf8_lossy(&listing.stdout).contains("plugins/a.wasm"));
+    std::fs::copy(plugin("doctest_coder.wasm"), local.join("b.wasm")).unwrap();
+    let clash = aucoder_in(dir.path(), &["plugins", "list"]);
+    assert_eq!(clash.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&clash.stderr);
+    assert!(stderr.contains("a.wasm") && stderr.contains("b.wasm") && stderr.contains("coder role"), "{stderr}");
+}
+
+#[test]
+fn the_config_file_sets_flag_defaults_that_the_command_line_overrides() {
+    let codes = ["```python\nprint('a')\n```", "```python\nprint('b')\n```"];
+    let run = scripted(script(&codes, &[JUDGE_NOT_OK]));
+    std::fs::write(run.dir.path().join("aucoder.toml"), "max-rounds = 1\nseed = 7\n").unwrap();
+    let summary = Scripted::summary(&run.run(&["say hello"]));
+    assert_eq!(summary["rounds"], 1, "the file's max-rounds applies: {summary}");
+    let summary = Scripted::summary(&run.run(&["--max-rounds", "2", "say hello"]));
+    assert_eq!(summary["rounds"], 2, "the flag wins over the file: {summary}");
+
+    // Found upward from a subfolder, too.
+    let sub = run.dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::create_dir(sub.join("corpus")).unwrap();
+    let output = Command::new(AUCODER)
+        .current_dir(&sub)
+        .args(["--llm-url", &run.url, "--utils", "corpus", "--json", "say hello"])
+        .output()
+        .unwrap();
+    assert_eq!(Scripted::summary(&output)["rounds"], 1);
+
+    std::fs::write(run.dir.path().join("aucoder.toml"), "max-roundz = 1\n").unwrap();
+    let output = run.run(&["say hello"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("aucoder.toml") && stderr.contains("unknown setting `max-roundz`"), "{stderr}");
+}
+
+#[test]
+fn no_request_is_a_usage_error_with_an_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = aucoder_in(dir.path(), &["--max-rounds", "2"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("aucoder --sandbox wasm \""), "{stderr}");
+}

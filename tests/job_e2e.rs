@@ -1,0 +1,141 @@
+//! The main job end to end on the real embedded model (Qwen2.5-Coder 0.5B), the real agent
+//! plugins and the wasm sandbox, each run in an empty folder as a user would start it.
+//!
+//! Each test checks what the program does, with `python3` as the independent judge: the
+//! printed list really is sorted, the printed numbers really are primes, and so on. The runs
+//! take a lock so that two model runs do not share the two cores.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+static ONE_MODEL_RUN_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+const AUCODER: &str = env!("CARGO_BIN_EXE_aucoder");
+
+fn main_job(dir: &Path, extra: &[&str], request: &str) -> Output {
+    let _turn = ONE_MODEL_RUN_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Command::new(AUCODER)
+        .current_dir(dir)
+        .env_remove("AUCODER_LLM_URL")
+        .args(["--sandbox", "wasm"])
+        .args(extra)
+        .arg(request)
+        .output()
+        .expect("aucoder starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs the request; asserts success, a final_code.py, a log with all five agents; returns
+/// what `python3 final_code.py` prints.
+fn solve(request: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let output = main_job(dir.path(), &[], request);
+    assert!(
+        output.status.success(),
+        "{request}: stdout {} stderr {}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    let final_code = dir.path().join("final_code.py");
+    assert!(final_code.is_file(), "final_code.py is written");
+
+    let log = std::fs::read_to_string(dir.path().join("aucoder-log.jsonl")).unwrap();
+    let entries: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    for agent in ["retriever", "planner", "coder", "executor", "debugger"] {
+        assert!(
+            entries.iter().any(|entry| entry["agent"] == agent),
+            "the run log has no entry for the {agent}: {log}"
+        );
+    }
+    let summary = entries.last().unwrap();
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["success"], true);
+
+    let python = Command::new("python3")
+        .arg(&final_code)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        python.status.success(),
+        "python3 final_code.py: {}",
+        text(&python.stderr)
+    );
+    text(&python.stdout)
+}
+
+/// Every integer in `text`, in order.
+fn integers(text: &str) -> Vec<i64> {
+    text.split(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .filter_map(|piece| piece.parse().ok())
+        .collect()
+}
+
+#[test]
+fn quick_sort_request_prints_a_sorted_list() {
+    let output = solve("write a quick sort example and print the sorted result");
+    // The last bracketed list printed is the sorted result.
+    let start = output.rfind('[').expect("a list is printed");
+    let end = start + output[start..].find(']').expect("the list is closed");
+    let numbers = integers(&output[start..=end]);
+    assert!(numbers.len() >= 2, "{output}");
+    assert!(
+        numbers.windows(2).all(|pair| pair[0] <= pair[1]),
+        "not sorted: {output}"
+    );
+}
+
+#[test]
+fn primes_request_prints_only_primes() {
+    let output = solve("print all prime numbers below 50");
+    let is_prime = |n: i64| n >= 2 && (2..n).take_while(|d| d * d <= n).all(|d| n % d != 0);
+    let numbers: Vec<i64> = integers(&output).into_iter().filter(|n| *n != 50).collect();
+    assert!(numbers.len() >= 10, "{output}");
+    assert!(numbers.iter().all(|n| is_prime(*n)), "not all primes: {output}");
+}
+
+#[test]
+fn fibonacci_request_prints_a_fibonacci_run() {
+    let output = solve("print the first 10 Fibonacci numbers");
+    let numbers = integers(&output);
+    let follows_the_rule = numbers
+        .windows(3)
+        .filter(|three| three[0] + three[1] == three[2])
+        .count();
+    assert!(follows_the_rule >= 5, "{output}");
+}
+
+#[test]
+fn the_example_coder_plugin_changes_the_program_on_the_real_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugin = Path::new(env!("AUCODER_PLUGIN_BUILD_DIR")).join("doctest_coder.wasm");
+    let agent = format!("coder={}", plugin.display());
+    let output = main_job(
+        dir.path(),
+        &["--agent", &agent, "--max-rounds", "2", "--json"],
+        "write a function that reverses a string and print it for 'hello'",
+    );
+    let summary: serde_json::Value = serde_json::from_str(text(&output.stdout).trim())
+        .unwrap_or_else(|_| panic!("{} / {}", text(&output.stdout), text(&output.stderr)));
+    // Whatever the model wrote, every program the coder produced runs its doctests.
+    let log = std::fs::read_to_string(dir.path().join("aucoder-log.jsonl")).unwrap();
+    let codes: Vec<String> = log
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|entry| entry["agent"] == "coder" && entry["ok"] == true)
+        .map(|entry| entry["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!codes.is_empty(), "the example coder produced a program: {summary}");
+    for code in &codes {
+        assert!(code.contains("doctest.testmod()"), "{code}");
+    }
+}
