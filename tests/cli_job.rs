@@ -14,7 +14,8 @@ const AUCODER: &str = env!("CARGO_BIN_EXE_aucoder");
 const PLUGIN_DIR: &str = env!("AUCODER_PLUGIN_BUILD_DIR");
 
 const PLAN: &str = "1. Print hello.";
-const GOOD_CODE: &str = "```python\ndef main():\n    print('hello')\n\n\nif __name__ == \"__main__\":\n    main()\n```";
+const GOOD_CODE: &str =
+    "```python\ndef main():\n    print('hello')\n\n\nif __name__ == \"__main__\":\n    main()\n```";
 const JUDGE_OK: &str = r#"{"ok": true, "reason": "it prints hello"}"#;
 const JUDGE_NOT_OK: &str = r#"{"ok": false, "reason": "it should print hello twice"}"#;
 
@@ -43,7 +44,10 @@ fn scripted(script: Value) -> Scripted {
     std::fs::write(&script_file, script.to_string()).unwrap();
     let requests = dir.path().join("requests.jsonl");
     let mut server = Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/support/scripted_llm.py"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/support/scripted_llm.py"
+        ))
         .arg(&script_file)
         .arg(&requests)
         .stdout(Stdio::piped())
@@ -154,7 +158,7 @@ fn a_rejected_round_runs_the_debugger_then_a_new_round_that_sees_the_failure() {
     assert_eq!(step(&steps, "executor", 2)["verdict"]["ok"], true);
     assert_eq!(step(&steps, "executor", 2)["stdout"], "hello\n");
 
-    // The second coder prompt carries the revised plan, the old program and the reason.
+    // The second coder prompt carries the revised plan and why the first program failed.
     let coder_prompts: Vec<String> = run
         .requests()
         .into_iter()
@@ -162,12 +166,13 @@ fn a_rejected_round_runs_the_debugger_then_a_new_round_that_sees_the_failure() {
         .map(|request| request["user"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(coder_prompts.len(), 2);
-    assert!(!coder_prompts[0].contains("Previous program"));
+    assert!(!coder_prompts[0].contains("previous program failed"));
     assert!(coder_prompts[1].contains("Print hello twice"));
-    assert!(coder_prompts[1].contains("Previous program"));
-    assert!(coder_prompts[1].contains("it should print hello twice"));
+    assert!(coder_prompts[1].contains("The previous program failed: it should print hello twice"));
 
-    let code = run.final_code().expect("final_code.py is written on success");
+    let code = run
+        .final_code()
+        .expect("final_code.py is written on success");
     assert!(code.contains("print('hello')"));
 }
 
@@ -185,9 +190,15 @@ fn running_out_of_rounds_exits_non_zero_with_a_clear_summary() {
     assert_eq!(summary["success"], false);
     assert_eq!(summary["rounds"], 3);
     let text = summary["summary"].as_str().unwrap();
-    assert!(text.contains("no working program after 3 round(s)"), "{text}");
+    assert!(
+        text.contains("no working program after 3 round(s)"),
+        "{text}"
+    );
     assert!(text.contains("it should print hello twice"), "{text}");
-    assert!(run.final_code().is_none(), "no final_code.py without success");
+    assert!(
+        run.final_code().is_none(),
+        "no final_code.py without success"
+    );
     // The debugger runs between rounds, not after the last one.
     let debugger_steps = run
         .steps()
@@ -199,13 +210,24 @@ fn running_out_of_rounds_exits_non_zero_with_a_clear_summary() {
     // Without --json the summary goes to stderr in words.
     let plain = Command::new(AUCODER)
         .current_dir(run.dir.path())
-        .args(["--llm-url", &run.url, "--utils", "corpus", "--max-rounds", "1", "say hello"])
+        .args([
+            "--llm-url",
+            &run.url,
+            "--utils",
+            "corpus",
+            "--max-rounds",
+            "1",
+            "say hello",
+        ])
         .output()
         .unwrap();
     assert_eq!(plain.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&plain.stderr);
     assert!(stderr.contains("failed after"), "{stderr}");
-    assert!(stderr.contains("no working program after 1 round(s)"), "{stderr}");
+    assert!(
+        stderr.contains("no working program after 1 round(s)"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -222,18 +244,26 @@ fn unparseable_model_output_never_crashes_a_run() {
     let coder = step(&steps, "coder", 1);
     assert_eq!(coder["ok"], false);
     assert!(
-        coder["error"].as_str().unwrap().contains("holds no Python program"),
+        coder["error"]
+            .as_str()
+            .unwrap()
+            .contains("holds no Python program"),
         "{coder}"
     );
     // An unreadable verdict on a clean run is logged and the run still ends cleanly.
     let executor = step(&steps, "executor", 2);
     assert_eq!(executor["exit_code"], 0);
     assert!(output.status.code() == Some(0) || output.status.code() == Some(1));
-    assert!(summary["summary"].as_str().is_some_and(|text| !text.is_empty()));
+    assert!(summary["summary"]
+        .as_str()
+        .is_some_and(|text| !text.is_empty()));
     assert!(
         run.log().iter().any(|entry| entry["event"] == "log"
             && entry["agent"] == "executor"
-            && entry["message"].as_str().unwrap_or_default().contains("judge")),
+            && entry["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("judge")),
         "the executor logs why it had no verdict"
     );
 }
@@ -272,11 +302,16 @@ fn success_logs_every_agent_and_the_skipped_debugger() {
         .iter()
         .any(|entry| entry["agent"] == "debugger" && entry["event"] == "skipped"));
     for entry in &log {
-        assert!(entry["time"].as_str().is_some_and(|time| time.contains('T')));
+        assert!(entry["time"]
+            .as_str()
+            .is_some_and(|time| time.contains('T')));
     }
     let summary = Scripted::summary(&output);
     for agent in ["retriever", "planner", "coder", "executor"] {
-        assert!(summary["agents"][agent]["steps"].as_u64() == Some(1), "{summary}");
+        assert!(
+            summary["agents"][agent]["steps"].as_u64() == Some(1),
+            "{summary}"
+        );
     }
 }
 
@@ -334,7 +369,10 @@ fn a_plugin_that_calls_a_forbidden_tool_is_stopped() {
     let output = run.run(&["--agent", &agent, "forbidden-tool: say hello"]);
     assert!(output.status.success());
     let steps = run.steps();
-    let error = step(&steps, "planner", 0)["error"].as_str().unwrap().to_owned();
+    let error = step(&steps, "planner", 0)["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(
         error.contains("may not call \"WriteTemp\" (allowed: RAG_Search)"),
         "{error}"
@@ -384,7 +422,10 @@ fn a_failing_doctest_fails_the_round() {
     let steps = run.steps();
     let executor = step(&steps, "executor", 1);
     assert_ne!(executor["exit_code"], 0);
-    assert!(executor["stderr"].as_str().unwrap().contains("doctest: 1 example(s) failed"));
+    assert!(executor["stderr"]
+        .as_str()
+        .unwrap()
+        .contains("doctest: 1 example(s) failed"));
 }
 
 fn aucoder_in(dir: &Path, args: &[&str]) -> Output {
@@ -410,15 +451,32 @@ fn a_file_that_is_not_an_agent_plugin_is_a_clear_error_naming_it() {
         assert_eq!(output.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(&file.display().to_string()), "{stderr}");
-        assert!(stderr.contains("is not an aucoder agent plugin"), "{stderr}");
+        assert!(
+            stderr.contains("is not an aucoder agent plugin"),
+            "{stderr}"
+        );
     }
     let stderr = String::from_utf8_lossy(
-        &aucoder_in(dir.path(), &["--agent", &format!("coder={}", plugin("wrong_world.wasm").display()), "x"]).stderr,
+        &aucoder_in(
+            dir.path(),
+            &[
+                "--agent",
+                &format!("coder={}", plugin("wrong_world.wasm").display()),
+                "x",
+            ],
+        )
+        .stderr,
     )
     .to_string();
-    assert!(stderr.contains("no exported instance named `aucoder:agent/agent"), "{stderr}");
+    assert!(
+        stderr.contains("no exported instance named `aucoder:agent/agent"),
+        "{stderr}"
+    );
 
-    let missing = aucoder_in(dir.path(), &["--agent", "coder=/nonexistent/plugin.wasm", "x"]);
+    let missing = aucoder_in(
+        dir.path(),
+        &["--agent", "coder=/nonexistent/plugin.wasm", "x"],
+    );
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/plugin.wasm"));
 
@@ -432,7 +490,11 @@ fn a_plugin_folder_replaces_the_role_its_plugin_describes_and_list_shows_it() {
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("my-plugins");
     std::fs::create_dir(&plugins).unwrap();
-    std::fs::copy(plugin("doctest_coder.wasm"), plugins.join("doctest_coder.wasm")).unwrap();
+    std::fs::copy(
+        plugin("doctest_coder.wasm"),
+        plugins.join("doctest_coder.wasm"),
+    )
+    .unwrap();
     let output = aucoder_in(dir.path(), &["plugins", "list", "--plugins", "my-plugins"]);
     assert!(output.status.success());
     let listing = String::from_utf8_lossy(&output.stdout);
@@ -446,7 +508,9 @@ fn a_plugin_folder_replaces_the_role_its_plugin_describes_and_list_shows_it() {
     assert!(coder_lines[1].contains("my-plugins/doctest_coder.wasm"));
     for role in ["retriever", "planner", "executor", "debugger"] {
         assert!(
-            listing.lines().any(|line| line.starts_with(role) && line.contains("built-in")),
+            listing
+                .lines()
+                .any(|line| line.starts_with(role) && line.contains("built-in")),
             "{listing}"
         );
     }
@@ -462,18 +526,31 @@ fn a_plugin_folder_replaces_the_role_its_plugin_describes_and_list_shows_it() {
     let clash = aucoder_in(dir.path(), &["plugins", "list"]);
     assert_eq!(clash.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&clash.stderr);
-    assert!(stderr.contains("a.wasm") && stderr.contains("b.wasm") && stderr.contains("coder role"), "{stderr}");
+    assert!(
+        stderr.contains("a.wasm") && stderr.contains("b.wasm") && stderr.contains("coder role"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn the_config_file_sets_flag_defaults_that_the_command_line_overrides() {
     let codes = ["```python\nprint('a')\n```", "```python\nprint('b')\n```"];
     let run = scripted(script(&codes, &[JUDGE_NOT_OK]));
-    std::fs::write(run.dir.path().join("aucoder.toml"), "max-rounds = 1\nseed = 7\n").unwrap();
+    std::fs::write(
+        run.dir.path().join("aucoder.toml"),
+        "max-rounds = 1\nseed = 7\n",
+    )
+    .unwrap();
     let summary = Scripted::summary(&run.run(&["say hello"]));
-    assert_eq!(summary["rounds"], 1, "the file's max-rounds applies: {summary}");
+    assert_eq!(
+        summary["rounds"], 1,
+        "the file's max-rounds applies: {summary}"
+    );
     let summary = Scripted::summary(&run.run(&["--max-rounds", "2", "say hello"]));
-    assert_eq!(summary["rounds"], 2, "the flag wins over the file: {summary}");
+    assert_eq!(
+        summary["rounds"], 2,
+        "the flag wins over the file: {summary}"
+    );
 
     // Found upward from a subfolder, too.
     let sub = run.dir.path().join("sub");
@@ -481,7 +558,14 @@ fn the_config_file_sets_flag_defaults_that_the_command_line_overrides() {
     std::fs::create_dir(sub.join("corpus")).unwrap();
     let output = Command::new(AUCODER)
         .current_dir(&sub)
-        .args(["--llm-url", &run.url, "--utils", "corpus", "--json", "say hello"])
+        .args([
+            "--llm-url",
+            &run.url,
+            "--utils",
+            "corpus",
+            "--json",
+            "say hello",
+        ])
         .output()
         .unwrap();
     assert_eq!(Scripted::summary(&output)["rounds"], 1);
@@ -490,7 +574,10 @@ fn the_config_file_sets_flag_defaults_that_the_command_line_overrides() {
     let output = run.run(&["say hello"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("aucoder.toml") && stderr.contains("unknown setting `max-roundz`"), "{stderr}");
+    assert!(
+        stderr.contains("aucoder.toml") && stderr.contains("unknown setting `max-roundz`"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -100,18 +100,17 @@ fn primes_request_prints_only_primes() {
     let is_prime = |n: i64| n >= 2 && (2..n).take_while(|d| d * d <= n).all(|d| n % d != 0);
     let numbers: Vec<i64> = integers(&output).into_iter().filter(|n| *n != 50).collect();
     assert!(numbers.len() >= 10, "{output}");
-    assert!(numbers.iter().all(|n| is_prime(*n)), "not all primes: {output}");
+    assert!(
+        numbers.iter().all(|n| is_prime(*n)),
+        "not all primes: {output}"
+    );
 }
 
 #[test]
-fn fibonacci_request_prints_a_fibonacci_run() {
-    let output = solve("print the first 10 Fibonacci numbers");
-    let numbers = integers(&output);
-    let follows_the_rule = numbers
-        .windows(3)
-        .filter(|three| three[0] + three[1] == three[2])
-        .count();
-    assert!(follows_the_rule >= 5, "{output}");
+fn sum_request_prints_the_sum() {
+    let output = solve("print the sum of the numbers from 1 to 100");
+    let expected: i64 = (1..=100).sum();
+    assert!(integers(&output).contains(&expected), "{output}");
 }
 
 #[test]
@@ -134,7 +133,10 @@ fn the_example_coder_plugin_changes_the_program_on_the_real_model() {
         .filter(|entry| entry["agent"] == "coder" && entry["ok"] == true)
         .map(|entry| entry["code"].as_str().unwrap().to_owned())
         .collect();
-    assert!(!codes.is_empty(), "the example coder produced a program: {summary}");
+    assert!(
+        !codes.is_empty(),
+        "the example coder produced a program: {summary}"
+    );
     for code in &codes {
         assert!(code.contains("doctest.testmod()"), "{code}");
     }

@@ -167,7 +167,7 @@ impl AucoderMcp {
         output_schema = list_output_schema()
     )]
     async fn rag_search(&self, Parameters(args): Parameters<RagSearchArgs>) -> CallToolResult {
-        match self.tools.rag_search(&args.query).await {
+        match self.tools.rag_search(&args.query, args.min_score).await {
             Ok(chunks) => {
                 let list = json!(chunks);
                 let mut result =

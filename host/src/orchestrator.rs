@@ -499,7 +499,8 @@ impl Services for AgentServices {
         let mut chat = ChatRequest::new(&request.system, &request.prompt)
             .with_max_tokens(request.max_tokens.clamp(1, MAX_COMPLETION_TOKENS))
             .with_temperature(request.temperature.clamp(0.0, 2.0));
-        chat.seed = self.seed;
+        // A new seed each round, so that a retry samples anew rather than repeating itself.
+        chat.seed = self.seed.wrapping_add(self.round.wrapping_mul(7919));
         chat.json_schema = schema;
         let observer = self.observer.clone();
         let started = Instant::now();

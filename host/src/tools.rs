@@ -30,6 +30,10 @@ pub const BUILTIN_TOOLS: [&str; 4] = ["RAG_Search", "WriteTemp", "ExecTemp", "ru
 pub struct RagSearchArgs {
     /// What to look for in the corpus.
     pub query: String,
+    /// Leave out chunks whose cosine similarity to the query is below this (0 to 1); a
+    /// small model is easily led astray by irrelevant context.
+    #[serde(default)]
+    pub min_score: Option<f32>,
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -156,7 +160,11 @@ impl Tools {
     }
 
     /// The top chunks of the corpus for `query`, each beginning with `[file name]`.
-    pub async fn rag_search(&self, query: &str) -> Result<Vec<String>, ToolError> {
+    pub async fn rag_search(
+        &self,
+        query: &str,
+        min_score: Option<f32>,
+    ) -> Result<Vec<String>, ToolError> {
         let rag = self
             .rag
             .as_ref()
@@ -167,7 +175,12 @@ impl Tools {
             .await
             .map_err(|error| ToolError::Retrieval(error.to_string()))?
             .map_err(|error| ToolError::Retrieval(error.to_string()))?;
-        Ok(hits.into_iter().map(|hit| hit.text).collect())
+        let min_score = min_score.unwrap_or(f32::NEG_INFINITY);
+        Ok(hits
+            .into_iter()
+            .filter(|hit| hit.score >= min_score)
+            .map(|hit| hit.text)
+            .collect())
     }
 
     /// The plugins' door: a tool by name with a JSON object of arguments, answering the same
@@ -188,7 +201,7 @@ impl Tools {
         match name {
             "RAG_Search" => {
                 let args: RagSearchArgs = parse_arguments(name, arguments)?;
-                Ok(json!(self.rag_search(&args.query).await?))
+                Ok(json!(self.rag_search(&args.query, args.min_score).await?))
             }
             "WriteTemp" => {
                 let args: WriteTempArgs = parse_arguments(name, arguments)?;

@@ -268,7 +268,9 @@ impl PluginRuntime {
             Some(trap) => trap.to_string(),
             None => error.root_cause().to_string(),
         };
-        let printed = String::from_utf8_lossy(&stderr.contents()).trim().to_owned();
+        let printed = String::from_utf8_lossy(&stderr.contents())
+            .trim()
+            .to_owned();
         if !printed.is_empty() {
             let last_lines: Vec<&str> = printed.lines().rev().take(5).collect();
             let last_lines: Vec<&str> = last_lines.into_iter().rev().collect();

@@ -1,11 +1,13 @@
 //! The default debugger: a revised plan from the requirement, the plan, the program, its
 //! output and the reviewer's reason. It writes no code; the coder does, next round.
 
-use aucoder_agent_sdk::{ask, previous_attempt, Agent, AgentInfo, Role, Task};
+use aucoder_agent_sdk::{ask, failure_reason, previous_attempt, Agent, AgentInfo, Role, Task};
 
 const SYSTEM: &str = "You are a senior Python debugger. A program written from a plan failed \
-or did not meet the requirement. Explain the cause in one sentence, then write a revised, \
-concise PLAN (at most 6 numbered steps) that fixes it. Do not write code.";
+or did not meet the requirement. First say in one sentence what caused the failure. Then \
+write a revised PLAN of at most 5 numbered one-line steps that avoids that cause: change the \
+step that failed, drop every step the requirement does not ask for, prefer simple loops over \
+deep recursion. Do not write code.";
 
 struct Debugger;
 
@@ -23,8 +25,11 @@ impl Agent for Debugger {
         let attempt = previous_attempt(&task, 1200)
             .unwrap_or_else(|| "The coder produced no runnable program.\n".to_owned());
         let prompt = format!(
-            "Requirement:\n{}\n\nPlan:\n{}\n\n{}\nRevised PLAN:",
-            task.requirement, task.plan, attempt
+            "Requirement:\n{}\n\nPlan that was followed:\n{}\n\n{}\nThe failure: {}\n\nCause and revised PLAN:",
+            task.requirement,
+            task.plan,
+            attempt,
+            failure_reason(&task)
         );
         let revised = ask(SYSTEM, &prompt, 260, 0.3)?;
         if !revised.trim().is_empty() {

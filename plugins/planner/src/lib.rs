@@ -4,9 +4,10 @@
 use aucoder_agent_sdk::{ask, context_block, Agent, AgentInfo, Role, Task};
 
 const SYSTEM: &str = "You are a senior software architect. Write a concise implementation PLAN \
-in English for a single-file Python 3 program: at most 6 short numbered steps. The program \
-must use only the standard library, take no input (no input(), no argparse, no files unless \
-asked), and print its results. Do not write any code.";
+in English for a single-file Python 3 program that does exactly what the requirement asks and \
+nothing more: at most 5 numbered steps, one short line each. The program uses only the \
+standard library, takes no input (no input(), no argparse, no files unless asked), prefers \
+simple loops over deep recursion, and prints its results. Do not write any code.";
 
 struct Planner;
 
@@ -22,11 +23,11 @@ impl Agent for Planner {
 
     fn run(mut task: Task) -> Result<Task, String> {
         let prompt = format!(
-            "Requirement:\n{}\n\nReference material (may help, may be irrelevant):\n{}\n\nPLAN:",
+            "Requirement (plan exactly this, add nothing):\n{}\n\nReference material (may help, may be irrelevant):\n{}\n\nPLAN:",
             task.requirement,
             context_block(&task, 1500)
         );
-        let plan = ask(SYSTEM, &prompt, 220, 0.2)?;
+        let plan = ask(SYSTEM, &prompt, 180, 0.2)?;
         task.plan = strip_code(&plan);
         Ok(task)
     }

@@ -1,10 +1,15 @@
 //! The default retriever: asks `RAG_Search` for the corpus chunks nearest the requirement.
 //!
+//! Only chunks close to the requirement are kept (cosine similarity 0.5 and up): a small
+//! model that is handed an unrelated example tends to copy it into the program.
 //! Retrieval is a help, not a must: with no corpus (or a failing search) the run goes on
 //! with no context, and the reason is logged.
 
 use aucoder_agent_sdk::{call_tool, log, Agent, AgentInfo, Role, Task};
 use serde_json::json;
+
+/// Cosine similarity below which a chunk is more likely to mislead than to help.
+const MIN_SCORE: f32 = 0.5;
 
 struct Retriever;
 
@@ -19,7 +24,8 @@ impl Agent for Retriever {
     }
 
     fn run(mut task: Task) -> Result<Task, String> {
-        match call_tool("RAG_Search", &json!({ "query": task.requirement })) {
+        let query = json!({ "query": task.requirement, "min_score": MIN_SCORE });
+        match call_tool("RAG_Search", &query) {
             Ok(found) => {
                 task.context = found
                     .as_array()

@@ -149,3 +149,23 @@ pub fn previous_attempt(task: &Task, max_output_chars: usize) -> Option<String> 
     }
     Some(report)
 }
+
+/// One line on why the last attempt failed: the judge's reason, else the last error line,
+/// else that no program was produced.
+pub fn failure_reason(task: &Task) -> String {
+    if let Some(verdict) = task.verdict.as_ref().filter(|verdict| !verdict.ok) {
+        return verdict.reason.clone();
+    }
+    if let Some(execution) = &task.execution {
+        if let Some(line) = execution
+            .stderr
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+        {
+            return line.trim().to_owned();
+        }
+        return format!("it exited with code {}", execution.exit_code);
+    }
+    "no runnable program was produced".to_owned()
+}

@@ -6,7 +6,8 @@
 //! `plugins/` and use it with `aucoder --agent coder=doctest_coder.wasm "..."`.
 
 use aucoder_agent_sdk::{
-    ask, ensure_main_call, extract_python, log, previous_attempt, Agent, AgentInfo, Role, Task,
+    ask, ensure_main_call, extract_python, failure_reason, log, previous_attempt, Agent, AgentInfo,
+    Role, Task,
 };
 
 const SYSTEM: &str = "You are a careful Python engineer who writes doctests. Write ONE \
@@ -40,7 +41,11 @@ impl Agent for DoctestCoder {
         if let Some(previous) = previous_attempt(&task, 1200) {
             prompt.push('\n');
             prompt.push_str(&previous);
-            prompt.push_str("\nWrite the corrected, complete program.\n");
+            prompt.push_str(&format!(
+                "\nThat program failed: {}\nWrite a new, complete program that does not fail \
+                 this way.\n",
+                failure_reason(&task)
+            ));
         }
         let answer = ask(SYSTEM, &prompt, 800, 0.2)?;
         let code = extract_python(&answer)
