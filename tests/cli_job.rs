@@ -380,6 +380,41 @@ fn a_plugin_that_calls_a_forbidden_tool_is_stopped() {
 }
 
 #[test]
+fn a_plugin_calls_an_allowed_tool_of_an_external_mcp_server() {
+    let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
+    // The external server is aucoder's own MCP server on stdio, driven by rmcp's client.
+    std::fs::write(
+        run.dir.path().join("aucoder.toml"),
+        format!(
+            "[mcp_servers.peer]\ncommand = [{AUCODER:?}, \"mcp\", \"--transport\", \"stdio\", \"--utils\", \"corpus\"]\n\n\
+             [tools]\nplanner = [\"peer.run_python\"]\n"
+        ),
+    )
+    .unwrap();
+    let agent = format!("planner={}", plugin("misbehaving_agent.wasm").display());
+    let output = run.run(&["--agent", &agent, "external: say hello"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let steps = run.steps();
+    let planner = step(&steps, "planner", 0);
+    assert_eq!(planner["ok"], true, "{planner}");
+    assert_eq!(planner["plan"], "external answer: 42\n");
+
+    // A tool list naming an unknown server is refused before the run starts.
+    std::fs::write(
+        run.dir.path().join("aucoder.toml"),
+        "[tools]\nplanner = [\"nowhere.run_python\"]\n",
+    )
+    .unwrap();
+    let output = run.run(&["say hello"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("\"nowhere.run_python\""));
+}
+
+#[test]
 fn the_example_doctest_coder_changes_the_code_produced() {
     let with_doctests = "```python\ndef double(x):\n    \"\"\"\n    >>> double(2)\n    4\n    \"\"\"\n    return 2 * x\n\n\ndef main():\n    print(double(21))\n\n\nif __name__ == \"__main__\":\n    main()\n```";
     let default_run = scripted(script(&[with_doctests], &[JUDGE_OK]));

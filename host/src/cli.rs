@@ -405,7 +405,7 @@ pub struct RunArgs {
 
 pub fn dispatch(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
     let Some(command) = cli.command else {
-        return job_cmd::run(cli.job, config.allowed_tools);
+        return job_cmd::run(cli.job, config);
     };
     match command {
         Command::Plugins(PluginsCommand::List(args)) => plugins_cmd::list(args),

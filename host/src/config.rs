@@ -6,10 +6,13 @@
 //! that flag. The settings become arguments placed before the user's own, and every command
 //! lets a later occurrence of an argument override an earlier one, so the precedence is:
 //! command line, then the project file, then the user file, then environment variables, then
-//! built-in defaults. The `[tools]` table says which tools each agent role may call.
+//! built-in defaults. The `[tools]` table says which tools each agent role may call, and
+//! `[mcp_servers.NAME]` tables name external MCP servers whose tools the agents may be
+//! allowed (`NAME.tool`).
 
+use crate::mcp_client::McpServer;
 use anyhow::{bail, Context};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -32,6 +35,8 @@ pub struct Config {
     settings: Vec<Setting>,
     /// Tools each role may call (`[tools]`), by role name.
     pub allowed_tools: HashMap<String, Vec<String>>,
+    /// External MCP servers (`[mcp_servers.NAME]`), whose tools are `NAME.tool`.
+    pub mcp_servers: BTreeMap<String, McpServer>,
 }
 
 impl Config {
@@ -65,9 +70,11 @@ impl Config {
         for (key, value) in table {
             if key == "tools" {
                 self.read_tools(file, value)?;
+            } else if key == "mcp_servers" || key == "mcp-servers" {
+                self.read_mcp_servers(file, value)?;
             } else if value.is_table() {
                 bail!(
-                    "{}: unknown section [{key}] (known: [tools])",
+                    "{}: unknown section [{key}] (known: [tools], [mcp_servers.NAME])",
                     file.display()
                 );
             } else {
@@ -99,6 +106,46 @@ impl Config {
                 .collect::<Option<Vec<String>>>()
                 .with_context(bad)?;
             self.allowed_tools.insert(role.to_ascii_lowercase(), tools);
+        }
+        Ok(())
+    }
+
+    fn read_mcp_servers(&mut self, file: &Path, value: toml::Value) -> anyhow::Result<()> {
+        let bad = |name: &str| {
+            format!(
+                "{}: [mcp_servers.{name}] needs command = [\"program\", \"arg\", ...] or \
+                 url = \"http://host:port/mcp\"",
+                file.display()
+            )
+        };
+        let table = value.as_table().with_context(|| bad("NAME"))?;
+        for (name, server) in table {
+            if name.is_empty() || name.contains('.') {
+                bail!(
+                    "{}: an MCP server name may not be empty or contain '.': {name:?}",
+                    file.display()
+                );
+            }
+            let server = server.as_table().with_context(|| bad(name))?;
+            let entry = match (server.get("command"), server.get("url")) {
+                (Some(command), None) => McpServer::Command(
+                    command
+                        .as_array()
+                        .and_then(|items| {
+                            items
+                                .iter()
+                                .map(|item| item.as_str().map(str::to_owned))
+                                .collect::<Option<Vec<String>>>()
+                        })
+                        .filter(|argv| !argv.is_empty())
+                        .with_context(|| bad(name))?,
+                ),
+                (None, Some(url)) => {
+                    McpServer::Url(url.as_str().with_context(|| bad(name))?.to_owned())
+                }
+                _ => bail!(bad(name)),
+            };
+            self.mcp_servers.insert(name.clone(), entry);
         }
         Ok(())
     }

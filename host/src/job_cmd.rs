@@ -3,7 +3,9 @@
 //! and writes the working program.
 
 use crate::cli::{JobArgs, PluginArgs};
+use crate::config::Config;
 use crate::llm_setup::build_llm;
+use crate::mcp_client::ExternalTools;
 use crate::orchestrator::{Observer, Orchestrator, RunOptions, RunReport, StepRecord};
 use crate::plugins::catalog::PluginSources;
 use crate::plugins::{role_name, Catalog, PluginLimits, PluginRuntime, Role, ROLES};
@@ -12,7 +14,6 @@ use crate::tools::Tools;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -22,7 +23,7 @@ use std::time::Duration;
 /// Exit code of a run that found no working program.
 pub const NO_PROGRAM_EXIT: u8 = 1;
 
-pub fn run(args: JobArgs, allowed_tools: HashMap<String, Vec<String>>) -> anyhow::Result<ExitCode> {
+pub fn run(args: JobArgs, config: Config) -> anyhow::Result<ExitCode> {
     let Some(prompt) = args
         .prompt
         .clone()
@@ -33,7 +34,7 @@ pub fn run(args: JobArgs, allowed_tools: HashMap<String, Vec<String>>) -> anyhow
              print the sorted result\" (aucoder --help lists the commands)"
         );
     };
-    crate::async_runtime()?.block_on(job(args, prompt, allowed_tools))
+    crate::async_runtime()?.block_on(job(args, prompt, config))
 }
 
 /// Loads the plugin catalog the flags describe (built-ins, folders, `--agent`).
@@ -46,17 +47,10 @@ pub fn load_catalog(args: &PluginArgs) -> anyhow::Result<Catalog> {
     Catalog::load(Arc::new(runtime), &sources)
 }
 
-async fn job(
-    args: JobArgs,
-    prompt: String,
-    allowed_tools: HashMap<String, Vec<String>>,
-) -> anyhow::Result<ExitCode> {
-    for (role, tools) in &allowed_tools {
-        if crate::plugins::parse_role(role).is_none() {
-            bail!("the config file's [tools] names {role:?}, which is not a role (retriever, planner, coder, executor, debugger)");
-        }
-        tracing::debug!("the {role} agent may call: {}", tools.join(", "));
-    }
+async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<ExitCode> {
+    check_tool_lists(&config)?;
+    let allowed_tools = config.allowed_tools.clone();
+    let external = Arc::new(ExternalTools::connect(&config.mcp_servers).await?);
     let catalog = Arc::new(load_catalog(&args.plugins)?);
     let backend =
         aucoder_sandbox::backend(args.sandbox.sandbox.into(), &args.sandbox.backend_config())
@@ -81,6 +75,7 @@ async fn job(
         catalog,
         llm.clone(),
         tools,
+        external,
         display.clone(),
         RunOptions {
             max_rounds: args.max_rounds,
@@ -110,6 +105,32 @@ async fn job(
     } else {
         ExitCode::from(NO_PROGRAM_EXIT)
     })
+}
+
+/// Every `[tools]` entry must name a role, and each tool a built-in one or `server.tool` of
+/// a configured MCP server: a typo should fail at start, not as a forbidden call mid-run.
+fn check_tool_lists(config: &Config) -> anyhow::Result<()> {
+    for (role, tools) in &config.allowed_tools {
+        if crate::plugins::parse_role(role).is_none() {
+            bail!(
+                "the config file's [tools] names {role:?}, which is not a role (retriever, \
+                 planner, coder, executor, debugger)"
+            );
+        }
+        for tool in tools {
+            let external = tool
+                .split_once('.')
+                .is_some_and(|(server, _)| config.mcp_servers.contains_key(server));
+            if !external && !crate::tools::BUILTIN_TOOLS.contains(&tool.as_str()) {
+                bail!(
+                    "the config file's [tools] list for the {role} names {tool:?}, which is \
+                     neither a built-in tool ({}) nor server.tool of an [mcp_servers] entry",
+                    crate::tools::BUILTIN_TOOLS.join(", ")
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn print_summary(report: &RunReport, out: &Path) {

@@ -9,6 +9,7 @@ mod config;
 mod job_cmd;
 mod llm_setup;
 mod mcp;
+mod mcp_client;
 mod models_cmd;
 mod orchestrator;
 mod plugins;

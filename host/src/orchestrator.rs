@@ -8,6 +8,7 @@
 //! forbidden tool call) is recorded and the run goes on where that makes sense: no context,
 //! no plan change, or a failed round. Two rounds that fail identically end the run early.
 
+use crate::mcp_client::ExternalTools;
 use crate::plugins::{
     role_name, Catalog, Completion, Role, Services, StepError, StepOutcome, Task, ToolDenied,
 };
@@ -113,6 +114,7 @@ pub struct Orchestrator {
     catalog: Arc<Catalog>,
     llm: Arc<dyn Llm>,
     tools: Arc<Tools>,
+    external: Arc<ExternalTools>,
     observer: Arc<dyn Observer>,
     options: RunOptions,
 }
@@ -122,6 +124,7 @@ impl Orchestrator {
         catalog: Arc<Catalog>,
         llm: Arc<dyn Llm>,
         tools: Arc<Tools>,
+        external: Arc<ExternalTools>,
         observer: Arc<dyn Observer>,
         options: RunOptions,
     ) -> Self {
@@ -129,6 +132,7 @@ impl Orchestrator {
             catalog,
             llm,
             tools,
+            external,
             observer,
             options,
         }
@@ -314,6 +318,7 @@ impl Orchestrator {
             round,
             llm: self.llm.clone(),
             tools: self.tools.clone(),
+            external: self.external.clone(),
             workspace: run.workspace.clone(),
             allowed: self.allowed_tools(role_key),
             handle: tokio::runtime::Handle::current(),
@@ -477,6 +482,7 @@ struct AgentServices {
     round: u32,
     llm: Arc<dyn Llm>,
     tools: Arc<Tools>,
+    external: Arc<ExternalTools>,
     workspace: Arc<Workspace>,
     allowed: Vec<String>,
     /// The plugin runs on a blocking thread; host calls go back to the async runtime.
@@ -542,6 +548,12 @@ impl Services for AgentServices {
                     self.allowed.join(", ")
                 }
             )));
+        }
+        if self.external.serves(name) {
+            let answer = self
+                .handle
+                .block_on(self.external.call(name, arguments_json));
+            return Ok(answer.map(|value| value.to_string()));
         }
         let answer = self
             .handle

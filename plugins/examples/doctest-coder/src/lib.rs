@@ -3,7 +3,8 @@
 //! example in a docstring fails the run and reaches the debugger like any other error.
 //!
 //! Build it with `cargo build --release --target wasm32-wasip2 -p doctest-coder` in
-//! `plugins/` and use it with `aucoder --agent coder=doctest_coder.wasm "..."`.
+//! `plugins/` and use it with
+//! `aucoder --agent coder=plugins/target/wasm32-wasip2/release/doctest_coder.wasm "..."`.
 
 use aucoder_agent_sdk::{
     ask, ensure_main_call, extract_python, failure_reason, log, previous_attempt, Agent, AgentInfo,

@@ -1,6 +1,6 @@
 //! A plugin that misbehaves on request, for the containment tests: the requirement names
-//! what it does (`trap`, `loop`, `memory`, `forbidden-tool`, `stderr-panic`); otherwise it
-//! passes the task through.
+//! what it does (`trap`, `loop`, `memory`, `forbidden-tool`, `panic`, or `external`: call
+//! `peer.run_python` on an external MCP server); otherwise it passes the task through.
 
 use aucoder_agent_sdk::serde_json::json;
 use aucoder_agent_sdk::{call_tool, Agent, AgentInfo, Role, Task};
@@ -37,6 +37,16 @@ impl Agent for Misbehaving {
         }
         if wish.contains("forbidden-tool") {
             call_tool("WriteTemp", &json!({"code": "print(1)"}))?;
+            return Ok(task);
+        }
+        if wish.contains("external") {
+            // A tool of the external MCP server the test configures as `peer`.
+            let answer = call_tool("peer.run_python", &json!({"code": "print(6 * 7)"}))?;
+            let mut task = task;
+            task.plan = format!(
+                "external answer: {}",
+                answer["stdout"].as_str().unwrap_or("")
+            );
             return Ok(task);
         }
         if wish.contains("panic") {
