@@ -163,7 +163,7 @@ impl AucoderMcp {
 
     #[tool(
         name = "RAG_Search",
-        description = "Search the knowledge corpus; returns the 3 most relevant chunks, each beginning with [file name].",
+        description = "Search the knowledge corpus; returns the 3 most relevant chunks, each beginning with [file name] (min_score, 0 to 1, leaves out less similar ones).",
         output_schema = list_output_schema()
     )]
     async fn rag_search(&self, Parameters(args): Parameters<RagSearchArgs>) -> CallToolResult {
@@ -210,7 +210,7 @@ impl AucoderMcp {
 
     #[tool(
         name = "ExecTemp",
-        description = "Run this session's temp.py in the sandbox; returns {success, log} and writes temp.log.",
+        description = "Run this session's temp.py in the sandbox; returns {success, log, exit_code, stdout, stderr, timed_out, duration_ms} and writes temp.log.",
         output_schema = object_output_schema()
     )]
     async fn exec_temp(

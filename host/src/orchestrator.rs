@@ -514,7 +514,7 @@ impl Services for AgentServices {
         let on_token: TokenCallback = Arc::new(move |_text: &str| {
             let count = generated.fetch_add(1, Ordering::Relaxed) + 1;
             let seconds = started.elapsed().as_secs_f64();
-            if count % 8 == 0 && seconds > 0.0 {
+            if count.is_multiple_of(8) && seconds > 0.0 {
                 observer.tokens(count as f64 / seconds);
             }
         });
