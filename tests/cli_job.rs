@@ -87,9 +87,22 @@ impl Scripted {
         command
             .current_dir(self.dir.path())
             .env_remove("AUCODER_LLM_URL")
+            .env("XDG_CONFIG_HOME", self.user_config_home())
             .args(["--llm-url", &self.url, "--utils", "corpus", "--json"])
             .args(args);
         command
+    }
+
+    /// The user's config folder for this test: the machine's own must not leak in.
+    fn user_config_home(&self) -> PathBuf {
+        self.dir.path().join("user-config")
+    }
+
+    /// Writes the user's own `config.toml` (the trusted one).
+    fn write_user_config(&self, text: &str) {
+        let dir = self.user_config_home().join("aucoder");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.toml"), text).unwrap();
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -358,6 +371,54 @@ fn a_plugin_that_allocates_without_bound_is_stopped_by_its_memory_cap() {
 }
 
 #[test]
+fn a_plugin_that_blocks_in_the_host_is_abandoned_at_its_step_timeout() {
+    let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
+    let agent = format!("planner={}", plugin("misbehaving_agent.wasm").display());
+    let output = run.run(&[
+        "--agent",
+        &agent,
+        "--plugin-timeout",
+        "2",
+        "sleep: say hello",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let steps = run.steps();
+    let error = step(&steps, "planner", 0)["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(error.contains("ran past 2 s and was abandoned"), "{error}");
+}
+
+#[test]
+fn a_plugin_whose_describe_panics_is_a_clear_error_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = plugin("bad_describe.wasm");
+    let agent = format!("coder={}", file.display());
+    for args in [
+        vec!["--agent", &agent, "say hello"],
+        vec!["plugins", "list", "--agent", &agent],
+    ] {
+        let output = aucoder_in(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("{}: describe() failed", file.display())),
+            "{stderr}"
+        );
+        assert!(stderr.contains("refuses to say who it is"), "{stderr}");
+        assert!(
+            !stderr.contains("panicked at host"),
+            "the host itself must not panic: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn a_plugin_that_calls_a_forbidden_tool_is_stopped() {
     let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
     std::fs::write(
@@ -383,14 +444,13 @@ fn a_plugin_that_calls_a_forbidden_tool_is_stopped() {
 fn a_plugin_calls_an_allowed_tool_of_an_external_mcp_server() {
     let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
     // The external server is aucoder's own MCP server on stdio, driven by rmcp's client.
-    std::fs::write(
-        run.dir.path().join("aucoder.toml"),
-        format!(
+    // Servers are programs to start, so they come from the user's own config file.
+    run.write_user_config(
+        &format!(
             "[mcp_servers.peer]\ncommand = [{AUCODER:?}, \"mcp\", \"--transport\", \"stdio\", \"--utils\", \"corpus\"]\n\n\
              [tools]\nplanner = [\"peer.run_python\"]\n"
         ),
-    )
-    .unwrap();
+    );
     let agent = format!("planner={}", plugin("misbehaving_agent.wasm").display());
     let output = run.run(&["--agent", &agent, "external: say hello"]);
     assert!(
@@ -404,14 +464,35 @@ fn a_plugin_calls_an_allowed_tool_of_an_external_mcp_server() {
     assert_eq!(planner["plan"], "external answer: 42\n");
 
     // A tool list naming an unknown server is refused before the run starts.
-    std::fs::write(
-        run.dir.path().join("aucoder.toml"),
-        "[tools]\nplanner = [\"nowhere.run_python\"]\n",
-    )
-    .unwrap();
+    run.write_user_config("[tools]\nplanner = [\"nowhere.run_python\"]\n");
     let output = run.run(&["say hello"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("\"nowhere.run_python\""));
+}
+
+#[test]
+fn a_project_config_file_may_not_name_programs_to_run() {
+    let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
+    for text in [
+        "[mcp_servers.evil]\ncommand = [\"/bin/sh\", \"-c\", \"touch pwned\"]\n",
+        "python = \"/bin/sh\"\n",
+    ] {
+        std::fs::write(run.dir.path().join("aucoder.toml"), text).unwrap();
+        let output = run.run(&["say hello"]);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("only your own config file"), "{stderr}");
+    }
+    assert!(!run.dir.path().join("pwned").exists());
+
+    // The same in the user's own file is accepted (the server is not used, so not started).
+    std::fs::remove_file(run.dir.path().join("aucoder.toml")).unwrap();
+    run.write_user_config("[mcp_servers.evil]\ncommand = [\"/bin/sh\", \"-c\", \"touch pwned\"]\n");
+    assert!(run.run(&["say hello"]).status.success());
+    assert!(
+        !run.dir.path().join("pwned").exists(),
+        "unused servers are not started"
+    );
 }
 
 #[test]
@@ -466,6 +547,7 @@ fn a_failing_doctest_fails_the_round() {
 fn aucoder_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(AUCODER)
         .current_dir(dir)
+        .env("XDG_CONFIG_HOME", dir.join("user-config"))
         .args(args)
         .output()
         .unwrap()
@@ -604,6 +686,50 @@ fn the_config_file_sets_flag_defaults_that_the_command_line_overrides() {
         .output()
         .unwrap();
     assert_eq!(Scripted::summary(&output)["rounds"], 1);
+
+    // clap's own `help` subcommand is left alone by the file's settings.
+    let help = Command::new(AUCODER)
+        .current_dir(run.dir.path())
+        .env("XDG_CONFIG_HOME", run.user_config_home())
+        .arg("help")
+        .output()
+        .unwrap();
+    assert!(
+        help.status.success(),
+        "{}",
+        String::from_utf8_lossy(&help.stderr)
+    );
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage"));
+
+    // A path in a file is relative to the file's folder: `out` lands next to aucoder.toml.
+    let ok_run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
+    std::fs::write(
+        ok_run.dir.path().join("aucoder.toml"),
+        "out = \"result/program.py\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(ok_run.dir.path().join("result")).unwrap();
+    let nested = ok_run.dir.path().join("nested");
+    std::fs::create_dir_all(nested.join("corpus")).unwrap();
+    let output = Command::new(AUCODER)
+        .current_dir(&nested)
+        .env("XDG_CONFIG_HOME", ok_run.user_config_home())
+        .args([
+            "--llm-url",
+            &ok_run.url,
+            "--utils",
+            "corpus",
+            "--json",
+            "say hello",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(ok_run.dir.path().join("result/program.py").is_file());
 
     std::fs::write(run.dir.path().join("aucoder.toml"), "max-roundz = 1\n").unwrap();
     let output = run.run(&["say hello"]);

@@ -20,6 +20,8 @@ fn main_job(dir: &Path, extra: &[&str], request: &str) -> Output {
     Command::new(AUCODER)
         .current_dir(dir)
         .env_remove("AUCODER_LLM_URL")
+        // The machine's own config file and plugins must not change the run.
+        .env("XDG_CONFIG_HOME", dir.join("user-config"))
         .args(["--sandbox", "wasm"])
         .args(extra)
         .arg(request)

@@ -27,12 +27,15 @@ fn main() {
     }
 }
 
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+fn median(samples: Vec<f64>) -> f64 {
+    percentile(samples, 0.5)
 }
 
+/// NaN for no samples (a run that produced no steps), never a panic.
 fn percentile(mut samples: Vec<f64>, p: f64) -> f64 {
+    if samples.is_empty() {
+        return f64::NAN;
+    }
     samples.sort_by(f64::total_cmp);
     samples[((samples.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -56,6 +59,7 @@ fn end_to_end() {
         let started = Instant::now();
         let output = Command::new(AUCODER)
             .current_dir(dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("user-config"))
             .args(["--sandbox", "wasm", "--json", QUICK_SORT])
             .output()
             .expect("aucoder");
@@ -131,6 +135,7 @@ fn overhead() {
     std::fs::create_dir(dir.path().join("corpus")).expect("corpus dir");
     let output = Command::new(AUCODER)
         .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("user-config"))
         .args(["--llm-url", &url, "--utils", "corpus", "--json"])
         .args(["--max-rounds", "20", "say hello"])
         .output()

@@ -98,6 +98,10 @@ pub struct PluginArgs {
     /// Memory limit per agent plugin, in MiB.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=4096))]
     pub plugin_memory: u64,
+
+    /// Wall-clock limit of one agent step, in seconds, LLM and tool time included.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub plugin_timeout: u64,
 }
 
 fn parse_agent(text: &str) -> Result<(Role, PathBuf), String> {

@@ -6,7 +6,9 @@
 //! that flag. The settings become arguments placed before the user's own, and every command
 //! lets a later occurrence of an argument override an earlier one, so the precedence is:
 //! command line, then the project file, then the user file, then environment variables, then
-//! built-in defaults. The `[tools]` table says which tools each agent role may call, and
+//! built-in defaults (repeatable flags such as `agent` add up instead). Paths in a file are
+//! relative to the file's folder. A project file may have come with someone else's
+//! repository, so it may not name programs to run (`python`, `conda-env`, `[mcp_servers]`). The `[tools]` table says which tools each agent role may call, and
 //! `[mcp_servers.NAME]` tables name external MCP servers whose tools the agents may be
 //! allowed (`NAME.tool`).
 
@@ -18,6 +20,54 @@ use std::path::{Path, PathBuf};
 
 /// The project config file's name.
 pub const PROJECT_FILE: &str = "aucoder.toml";
+
+/// Whose file it is: the user's own, or one found in (a parent of) the working folder,
+/// which may have come with a cloned repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    User,
+    Project,
+}
+
+/// Settings that name a program to run: a project file may not set them.
+const USER_ONLY_SETTINGS: [&str; 2] = ["python", "conda-env"];
+
+/// Settings holding paths, which a file gives relative to its own folder.
+const PATH_SETTINGS: [&str; 7] = [
+    "utils",
+    "out",
+    "log",
+    "plugins",
+    "model-path",
+    "workspace",
+    "agent",
+];
+
+/// A path setting made absolute against the folder of the file that holds it (`agent`'s
+/// `ROLE=FILE` keeps its role).
+fn relative_to(base: &Path, key: &str, value: toml::Value) -> toml::Value {
+    let absolute = |text: &str| -> String {
+        if key == "agent" {
+            if let Some((role, path)) = text.split_once('=') {
+                return format!("{role}={}", base.join(path).display());
+            }
+        }
+        base.join(text).display().to_string()
+    };
+    match value {
+        toml::Value::String(text) => toml::Value::String(absolute(&text)),
+        toml::Value::Array(items) => toml::Value::Array(
+            items
+                .into_iter()
+                .map(|item| match item {
+                    toml::Value::String(text) => toml::Value::String(absolute(&text)),
+                    other => other,
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
 
 /// One flag default from a file.
 #[derive(Debug, Clone)]
@@ -44,7 +94,7 @@ impl Config {
     pub fn load() -> anyhow::Result<Self> {
         let mut config = Self::default();
         if let Some(dir) = dirs::config_dir() {
-            config.read_if_present(&dir.join("aucoder").join("config.toml"))?;
+            config.read_if_present(&dir.join("aucoder").join("config.toml"), Trust::User)?;
         }
         if let Ok(cwd) = std::env::current_dir() {
             if let Some(project) = cwd
@@ -52,13 +102,13 @@ impl Config {
                 .map(|dir| dir.join(PROJECT_FILE))
                 .find(|file| file.is_file())
             {
-                config.read_if_present(&project)?;
+                config.read_if_present(&project, Trust::Project)?;
             }
         }
         Ok(config)
     }
 
-    fn read_if_present(&mut self, file: &Path) -> anyhow::Result<()> {
+    fn read_if_present(&mut self, file: &Path, trust: Trust) -> anyhow::Result<()> {
         let text = match std::fs::read_to_string(file) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -71,6 +121,13 @@ impl Config {
             if key == "tools" {
                 self.read_tools(file, value)?;
             } else if key == "mcp_servers" || key == "mcp-servers" {
+                if trust == Trust::Project {
+                    bail!(
+                        "{}: [mcp_servers] starts programs, so only your own config file \
+                         (~/.config/aucoder/config.toml) may name them, not a project's",
+                        file.display()
+                    );
+                }
                 self.read_mcp_servers(file, value)?;
             } else if value.is_table() {
                 bail!(
@@ -78,8 +135,20 @@ impl Config {
                     file.display()
                 );
             } else {
+                let key = key.replace('_', "-");
+                if trust == Trust::Project && USER_ONLY_SETTINGS.contains(&key.as_str()) {
+                    bail!(
+                        "{}: `{key}` names a program to run on this host, so only your own \
+                         config file (~/.config/aucoder/config.toml) may set it",
+                        file.display()
+                    );
+                }
+                let value = match (PATH_SETTINGS.contains(&key.as_str()), file.parent()) {
+                    (true, Some(base)) => relative_to(base, &key, value),
+                    _ => value,
+                };
                 self.settings.push(Setting {
-                    key: key.replace('_', "-"),
+                    key,
                     value,
                     file: file.to_owned(),
                 });
@@ -158,6 +227,10 @@ impl Config {
         args: Vec<OsString>,
     ) -> anyhow::Result<Vec<OsString>> {
         if self.settings.is_empty() {
+            return Ok(args);
+        }
+        // `aucoder help ...` is clap's own subcommand: nothing to set.
+        if args.get(1).and_then(|arg| arg.to_str()) == Some("help") {
             return Ok(args);
         }
         // The command the user chose: subcommand names come first on the line.

@@ -5,7 +5,7 @@
 use crate::cli::{JobArgs, PluginArgs};
 use crate::config::Config;
 use crate::llm_setup::build_llm;
-use crate::mcp_client::ExternalTools;
+use crate::mcp_client::{ExternalTools, McpServer};
 use crate::orchestrator::{Observer, Orchestrator, RunOptions, RunReport, StepRecord};
 use crate::plugins::catalog::PluginSources;
 use crate::plugins::{role_name, Catalog, PluginLimits, PluginRuntime, Role, ROLES};
@@ -34,7 +34,12 @@ pub fn run(args: JobArgs, config: Config) -> anyhow::Result<ExitCode> {
              print the sorted result\" (aucoder --help lists the commands)"
         );
     };
-    crate::async_runtime()?.block_on(job(args, prompt, config))
+    let runtime = crate::async_runtime()?;
+    let outcome = runtime.block_on(job(args, prompt, config));
+    // A plugin abandoned by --plugin-timeout may still be blocked on a runtime thread; do
+    // not wait for it to exit.
+    runtime.shutdown_background();
+    outcome
 }
 
 /// Loads the plugin catalog the flags describe (built-ins, folders, `--agent`).
@@ -50,8 +55,27 @@ pub fn load_catalog(args: &PluginArgs) -> anyhow::Result<Catalog> {
 async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<ExitCode> {
     check_tool_lists(&config)?;
     let allowed_tools = config.allowed_tools.clone();
-    let external = Arc::new(ExternalTools::connect(&config.mcp_servers).await?);
-    let catalog = Arc::new(load_catalog(&args.plugins)?);
+    // Only servers some role may use are started.
+    let used_servers: std::collections::BTreeMap<String, McpServer> = config
+        .mcp_servers
+        .iter()
+        .filter(|(name, _)| {
+            config.allowed_tools.values().flatten().any(|tool| {
+                tool.split_once('.')
+                    .is_some_and(|(server, _)| server == name.as_str())
+            })
+        })
+        .map(|(name, server)| (name.clone(), server.clone()))
+        .collect();
+    let external = Arc::new(ExternalTools::connect(&used_servers).await?);
+    // Off the async runtime's thread: WASI calls a plugin makes in describe() (a panic
+    // message on stderr, say) block on the runtime and must not run inside it.
+    let plugin_args = args.plugins.clone();
+    let catalog = Arc::new(
+        tokio::task::spawn_blocking(move || load_catalog(&plugin_args))
+            .await
+            .context("the plugin loading thread failed")??,
+    );
     let backend =
         aucoder_sandbox::backend(args.sandbox.sandbox.into(), &args.sandbox.backend_config())
             .context("preparing the sandbox")?;
@@ -70,7 +94,7 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
     let tools = Arc::new(Tools::new(rag, backend, args.sandbox.limits(), 1));
     let llm = build_llm(&args.llm).await?;
 
-    let display = Arc::new(Display::new(&args, &llm.describe(), &catalog)?);
+    let display = Arc::new(LiveDisplay::new(&args, &llm.describe(), &catalog)?);
     let orchestrator = Orchestrator::new(
         catalog,
         llm.clone(),
@@ -81,12 +105,13 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
             max_rounds: args.max_rounds,
             seed: args.seed,
             allowed_tools,
+            step_timeout: Duration::from_secs(args.plugins.plugin_timeout),
         },
     );
     let report = orchestrator.run(&prompt).await?;
     display.finish();
     if let Some(code) = &report.code {
-        write_atomically(&args.out, code.as_bytes())
+        aucoder_sandbox::write_atomically(&args.out, code.as_bytes())
             .with_context(|| format!("writing {}", args.out.display()))?;
     }
     display.log_summary(&report, &args.out);
@@ -153,22 +178,9 @@ fn print_summary(report: &RunReport, out: &Path) {
     }
 }
 
-/// Writes through a temporary file in the same folder, so a reader never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|error| error.error)?;
-    Ok(())
-}
-
 /// The live display (a spinner with the current agent, round and speed, and one line per
 /// finished step) and the JSON-lines run log.
-struct Display {
+struct LiveDisplay {
     bar: ProgressBar,
     quiet: bool,
     max_rounds: u32,
@@ -178,7 +190,7 @@ struct Display {
     current: Mutex<(Role, u32)>,
 }
 
-impl Display {
+impl LiveDisplay {
     fn new(args: &JobArgs, llm: &str, catalog: &Catalog) -> anyhow::Result<Self> {
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -233,9 +245,12 @@ impl Display {
         entry["time"] =
             json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
         entry["run"] = json!(self.run_id);
+        // One write per line, so that runs sharing a log never interleave within a line.
+        let mut line = entry.to_string();
+        line.push('\n');
         let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(file) = log.as_mut() {
-            let written = writeln!(file, "{entry}").and_then(|()| file.flush());
+            let written = file.write_all(line.as_bytes());
             if let Err(error) = written {
                 tracing::warn!(
                     "the run log {} is not being written: {error}",
@@ -266,7 +281,7 @@ impl Display {
     }
 }
 
-impl Observer for Display {
+impl Observer for LiveDisplay {
     fn step_started(&self, role: Role, round: u32) {
         *self.current.lock().unwrap_or_else(PoisonError::into_inner) = (role, round);
         self.bar.set_message(self.stage(role, round));
@@ -301,7 +316,7 @@ impl Observer for Display {
         } else if let Some(detail) = step_detail(record) {
             line.push_str(&format!("  {detail}"));
         }
-        self.bar.println(line);
+        self.bar.println(printable(&line));
     }
 
     fn step_skipped(&self, role: Role, round: u32, reason: &str) {
@@ -322,6 +337,20 @@ impl Observer for Display {
             "message": message,
         }));
     }
+}
+
+/// Text from a plugin or a model, safe for a terminal: control characters (escape sequences
+/// could move the cursor, retitle the window or fake a line) become `�`.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// A few words on what a step produced, for the display.

@@ -26,6 +26,14 @@ use std::time::{Duration, Instant};
 const MAX_COMPLETION_TOKENS: u32 = 4096;
 /// Output kept per stream in a run-log line.
 const LOG_OUTPUT_CHARS: usize = 4000;
+/// Per step, what a plugin may ask of the host. Time inside host calls costs a plugin no
+/// fuel, so without these a plugin could keep the LLM busy, or fill the run log, forever.
+const MAX_LLM_CALLS_PER_STEP: u64 = 16;
+const MAX_TOOL_CALLS_PER_STEP: u64 = 64;
+const MAX_LOG_MESSAGES_PER_STEP: u64 = 100;
+const MAX_LOG_MESSAGE_BYTES: usize = 4096;
+/// Largest system + prompt text of one completion; far beyond any context window.
+const MAX_PROMPT_BYTES: usize = 1 << 20;
 
 /// How a run goes.
 #[derive(Debug, Clone)]
@@ -35,6 +43,9 @@ pub struct RunOptions {
     pub seed: u32,
     /// Tools each role may call, by role name; roles not listed get the built-in tools.
     pub allowed_tools: HashMap<String, Vec<String>>,
+    /// Wall-clock limit of one step, LLM and tool time included. Fuel bounds a plugin's own
+    /// work; this bounds a plugin that blocks (a WASI sleep) and a step that hangs.
+    pub step_timeout: Duration,
 }
 
 /// What happened in one agent step; also one line of the run log.
@@ -175,12 +186,18 @@ impl Orchestrator {
             let failure = match coder_error {
                 Some(error) => format!("the coder failed: {error}"),
                 None => {
+                    // Only what the executor runs, of the program the coder wrote, counts;
+                    // no verdict survives from an earlier round.
+                    let written = task.code.clone();
+                    task.execution = None;
+                    task.verdict = None;
+                    lock(&observed).executed = None;
                     let (executed, executor_error) =
                         self.step(Role::Executor, task, &run, &mut totals).await;
                     task = executed;
                     match executor_error {
                         Some(error) => format!("the executor failed: {error}"),
-                        None => match self.judge_round(&task, &observed) {
+                        None => match self.judge_round(&task, &written, &observed) {
                             Ok(output) => {
                                 if !totals.contains_key(role_name(Role::Debugger)) {
                                     self.observer.step_skipped(
@@ -189,21 +206,16 @@ impl Orchestrator {
                                         "nothing to debug: the program worked",
                                     );
                                 }
-                                return Ok(RunReport {
-                                    success: true,
-                                    rounds: round,
-                                    summary: format!(
+                                return Ok(self.report(
+                                    round,
+                                    format!(
                                         "the program ran cleanly and the judge said ok in round {round}"
                                     ),
-                                    code: Some(task.code.clone()),
-                                    output: Some(output),
-                                    verdict: task
-                                        .verdict
-                                        .as_ref()
-                                        .map(|v| json!({"ok": v.ok, "reason": v.reason})),
-                                    duration_ms: millis(started.elapsed()),
-                                    agents: totals,
-                                });
+                                    &task,
+                                    Some(output),
+                                    started,
+                                    totals,
+                                ));
                             }
                             Err(problem) => problem,
                         },
@@ -211,15 +223,16 @@ impl Orchestrator {
                 }
             };
             last_problem = failure.clone();
-            let signature = failure_signature(&task, &failure);
+            let signature = failure_signature(&task, &failure, &observed);
             if previous_failure.as_deref() == Some(signature.as_str()) {
-                return Ok(self.failed_report(
+                return Ok(self.report(
                     round,
                     format!(
                         "stopped early: round {round} failed exactly like round {} ({failure})",
                         round - 1
                     ),
                     &task,
+                    None,
                     started,
                     totals,
                 ));
@@ -227,34 +240,45 @@ impl Orchestrator {
             previous_failure = Some(signature);
             if round < self.options.max_rounds {
                 (task, _) = self.step(Role::Debugger, task, &run, &mut totals).await;
+            } else {
+                self.observer.step_skipped(
+                    Role::Debugger,
+                    round,
+                    "no rounds left to use a new plan",
+                );
             }
         }
-        Ok(self.failed_report(
+        Ok(self.report(
             self.options.max_rounds,
             format!(
                 "no working program after {} round(s); the last problem: {last_problem}",
                 self.options.max_rounds
             ),
             &task,
+            None,
             started,
             totals,
         ))
     }
 
-    fn failed_report(
+    /// The run's outcome: a success carries the program's output, and the task's code is
+    /// then the working program.
+    fn report(
         &self,
         rounds: u32,
         summary: String,
         task: &Task,
+        output: Option<String>,
         started: Instant,
         agents: BTreeMap<&'static str, AgentTotals>,
     ) -> RunReport {
+        let success = output.is_some();
         RunReport {
-            success: false,
+            success,
             rounds,
             summary,
-            code: None,
-            output: None,
+            code: success.then(|| task.code.clone()),
+            output,
             verdict: task
                 .verdict
                 .as_ref()
@@ -266,12 +290,17 @@ impl Orchestrator {
 
     /// Whether the round succeeded, from the host's own observations; `Ok` holds the
     /// program's output, `Err` the reason the round failed.
-    fn judge_round(&self, task: &Task, observed: &Mutex<Observed>) -> Result<String, String> {
+    fn judge_round(
+        &self,
+        task: &Task,
+        written: &str,
+        observed: &Mutex<Observed>,
+    ) -> Result<String, String> {
         let observed = lock(observed);
         let Some((ran, outcome)) = observed.executed.as_ref() else {
             return Err("the executor did not run the program".to_owned());
         };
-        if *ran != task.code {
+        if ran != written || task.code != written {
             return Err("the program the executor ran is not the one the coder wrote".to_owned());
         }
         let exit_code = outcome["exit_code"].as_i64().unwrap_or(-1);
@@ -331,20 +360,28 @@ impl Orchestrator {
         let step_plugin = plugin.clone();
         let step_services: Arc<dyn Services> = services.clone();
         let input = task.clone();
-        let outcome =
-            tokio::task::spawn_blocking(move || runtime.run(&step_plugin, &input, step_services))
-                .await
-                .unwrap_or_else(|error| StepOutcome {
-                    result: Err(StepError::Trapped(format!(
-                        "the plugin's thread failed: {error}"
-                    ))),
-                    elapsed: Duration::ZERO,
-                    in_host: Duration::ZERO,
-                });
+        let blocking =
+            tokio::task::spawn_blocking(move || runtime.run(&step_plugin, &input, step_services));
+        let failed = |error: StepError| StepOutcome {
+            result: Err(error),
+            elapsed: Duration::ZERO,
+            in_host: Duration::ZERO,
+        };
+        // On timeout the plugin's thread is abandoned: it is blocked in a host call, holds
+        // only this step's store, and its tool calls are no longer observed.
+        let outcome = match tokio::time::timeout(self.options.step_timeout, blocking).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(error)) => failed(StepError::Host(format!(
+                "the plugin's thread failed: {error}"
+            ))),
+            Err(_) => failed(StepError::TimedOut {
+                seconds: self.options.step_timeout.as_secs(),
+            }),
+        };
 
         let plugin_overhead = outcome.plugin_overhead();
         let (task, error) = match outcome.result {
-            Ok(changed) => (changed, None),
+            Ok(changed) => (keep_host_fields(changed, &task), None),
             Err(error) => (task, Some(error.to_string())),
         };
         let record = StepRecord {
@@ -388,6 +425,13 @@ impl Orchestrator {
                     .collect()
             })
     }
+}
+
+/// The fields a plugin may not change: what the user asked for and which round it is.
+fn keep_host_fields(mut changed: Task, before: &Task) -> Task {
+    changed.requirement.clone_from(&before.requirement);
+    changed.round = before.round;
+    changed
 }
 
 /// What every step of one run shares.
@@ -435,15 +479,16 @@ fn step_fields(role: Role, task: &Task) -> Map<String, Value> {
     fields
 }
 
-/// Two rounds with the same signature failed the same way: same program, same result.
-fn failure_signature(task: &Task, failure: &str) -> String {
-    let output = task
-        .execution
+/// Two rounds with the same signature failed the same way: same program, same observed
+/// result, same reason.
+fn failure_signature(task: &Task, failure: &str, observed: &Mutex<Observed>) -> String {
+    let output = lock(observed)
+        .executed
         .as_ref()
-        .map(|execution| {
+        .map(|(_, outcome)| {
             format!(
                 "{}\n{}\n{}",
-                execution.exit_code, execution.stdout, execution.stderr
+                outcome["exit_code"], outcome["stdout"], outcome["stderr"]
             )
         })
         .unwrap_or_default();
@@ -474,6 +519,10 @@ struct CallStats {
     calls: AtomicU64,
     prompt_tokens: AtomicU64,
     completion_tokens: AtomicU64,
+    /// Requests made, including refused ones, for the per-step caps.
+    llm_requests: AtomicU64,
+    tool_requests: AtomicU64,
+    log_messages: AtomicU64,
 }
 
 /// The door one plugin step reaches the world through.
@@ -495,6 +544,17 @@ struct AgentServices {
 
 impl Services for AgentServices {
     fn complete(&self, request: Completion) -> Result<String, String> {
+        if self.stats.llm_requests.fetch_add(1, Ordering::Relaxed) >= MAX_LLM_CALLS_PER_STEP {
+            return Err(format!(
+                "this step has used its {MAX_LLM_CALLS_PER_STEP} LLM calls"
+            ));
+        }
+        if request.system.len() + request.prompt.len() > MAX_PROMPT_BYTES {
+            return Err(format!(
+                "the prompt is {} bytes; the limit is {MAX_PROMPT_BYTES}",
+                request.system.len() + request.prompt.len()
+            ));
+        }
         let schema = match &request.json_schema {
             Some(text) => Some(
                 serde_json::from_str::<Value>(text)
@@ -504,7 +564,11 @@ impl Services for AgentServices {
         };
         let mut chat = ChatRequest::new(&request.system, &request.prompt)
             .with_max_tokens(request.max_tokens.clamp(1, MAX_COMPLETION_TOKENS))
-            .with_temperature(request.temperature.clamp(0.0, 2.0));
+            .with_temperature(if request.temperature.is_finite() {
+                request.temperature.clamp(0.0, 2.0)
+            } else {
+                0.0
+            });
         // A new seed each round, so that a retry samples anew rather than repeating itself.
         chat.seed = self.seed.wrapping_add(self.round.wrapping_mul(7919));
         chat.json_schema = schema;
@@ -549,6 +613,11 @@ impl Services for AgentServices {
                 }
             )));
         }
+        if self.stats.tool_requests.fetch_add(1, Ordering::Relaxed) >= MAX_TOOL_CALLS_PER_STEP {
+            return Ok(Err(format!(
+                "this step has used its {MAX_TOOL_CALLS_PER_STEP} tool calls"
+            )));
+        }
         if self.external.serves(name) {
             let answer = self
                 .handle
@@ -558,7 +627,7 @@ impl Services for AgentServices {
         let answer = self
             .handle
             .block_on(self.tools.call(&self.workspace, name, arguments_json));
-        if let Ok(result) = &answer {
+        if let (Ok(result), Role::Executor) = (&answer, self.role) {
             self.observe(name, arguments_json, result);
         }
         Ok(answer
@@ -567,7 +636,23 @@ impl Services for AgentServices {
     }
 
     fn log(&self, message: &str) {
-        self.observer.plugin_log(self.role, self.round, message);
+        let count = self.stats.log_messages.fetch_add(1, Ordering::Relaxed);
+        if count > MAX_LOG_MESSAGES_PER_STEP {
+            return;
+        }
+        if count == MAX_LOG_MESSAGES_PER_STEP {
+            let note = format!(
+                "(more messages of this step dropped: at most {MAX_LOG_MESSAGES_PER_STEP})"
+            );
+            self.observer.plugin_log(self.role, self.round, &note);
+            return;
+        }
+        let mut end = message.len().min(MAX_LOG_MESSAGE_BYTES);
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.observer
+            .plugin_log(self.role, self.round, &message[..end]);
     }
 }
 

@@ -1,7 +1,7 @@
 //! `aucoder plugins list`: the agent plugins a run would use, and where each came from.
 
 use crate::cli::PluginArgs;
-use crate::job_cmd::load_catalog;
+use crate::job_cmd::{load_catalog, printable};
 use crate::plugins::role_name;
 use std::process::ExitCode;
 
@@ -15,8 +15,8 @@ pub fn list(args: PluginArgs) -> anyhow::Result<ExitCode> {
         println!(
             "{:<10} {:<16} {:<9} {:<7} {}",
             role_name(choice.role),
-            choice.plugin.info.name,
-            choice.plugin.info.version,
+            printable(&choice.plugin.info.name),
+            printable(&choice.plugin.info.version),
             if choice.active { "yes" } else { "no" },
             choice.plugin.origin
         );

@@ -39,11 +39,13 @@ fn builtin_corpus_dir() -> anyhow::Result<PathBuf> {
         .join(&digest[..16]);
     if !dir.join(".complete").is_file() {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        // Atomic writes: two first runs at once each write whole files, never half ones.
         for (name, bytes) in BUILTIN_CORPUS {
-            std::fs::write(dir.join(name), bytes)
+            aucoder_sandbox::write_atomically(&dir.join(name), bytes)
                 .with_context(|| format!("writing the built-in corpus to {}", dir.display()))?;
         }
-        std::fs::write(dir.join(".complete"), b"")?;
+        aucoder_sandbox::write_atomically(&dir.join(".complete"), b"")
+            .with_context(|| format!("writing the built-in corpus to {}", dir.display()))?;
     }
     Ok(dir)
 }

@@ -93,8 +93,8 @@ pub enum ToolError {
     NothingWritten,
     #[error("{0}")]
     BadArgument(String),
-    #[error("there is no tool named {0:?} (built-in tools: RAG_Search, WriteTemp, ExecTemp, run_python)")]
-    UnknownTool(String),
+    #[error("there is no tool named {name:?} (built-in tools: {})", BUILTIN_TOOLS.join(", "))]
+    UnknownTool { name: String },
     #[error(transparent)]
     Sandbox(#[from] SandboxError),
 }
@@ -221,7 +221,9 @@ impl Tools {
                         .await?
                 ))
             }
-            other => Err(ToolError::UnknownTool(other.to_owned())),
+            other => Err(ToolError::UnknownTool {
+                name: other.to_owned(),
+            }),
         }
     }
 
@@ -266,7 +268,9 @@ impl Tools {
                 )));
             }
             // A caller may shorten the limit, never extend it past the server's.
-            limits.timeout = limits.timeout.min(Duration::from_secs_f64(seconds));
+            // A huge value saturates rather than overflowing a Duration.
+            let asked = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
+            limits.timeout = limits.timeout.min(asked);
         }
         self.write_temp(workspace, code)?;
         Ok(self.execute(workspace, TEMP_SCRIPT, &limits).await?.into())

@@ -17,7 +17,7 @@ pub use error::SandboxError;
 pub use limits::{Execution, Limits, StopReason};
 pub use output::{LiveOutput, StreamKind};
 pub use subprocess::{CondaBackend, PythonBackend};
-pub use wasm::WasmBackend;
+pub use wasm::{write_atomically, MemoryLimiter, WasmBackend};
 pub use workspace::Workspace;
 
 use async_trait::async_trait;

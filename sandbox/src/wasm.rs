@@ -197,11 +197,19 @@ fn remove_stale_artifacts(current: &Path) {
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+/// Writes through a temporary file in the same folder, so that a reader (or a crash) never
+/// sees half a file; the result is readable by others like a file the user wrote.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
     std::fs::create_dir_all(dir)?;
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut temp, bytes)?;
+    temp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|error| error.error)?;
     Ok(())
@@ -232,25 +240,63 @@ struct RunState {
     disk: DiskQuota,
 }
 
-/// Caps linear memory and remembers whether the cap was hit, so a trap or `MemoryError`
-/// that follows can be reported as "out of memory".
-struct MemoryLimiter {
+/// Caps the linear memory of a store, all its memories together, and remembers whether the
+/// cap was hit, so a trap or `MemoryError` that follows can be reported as "out of memory".
+/// Also used by the agent plugin host, whose components may hold several memories.
+pub struct MemoryLimiter {
     limit: usize,
+    /// Bytes of linear memory granted so far, over every memory of the store.
+    granted: usize,
     hit: bool,
+}
+
+/// Memories, tables and instances a store may create: a guest needs a handful; the
+/// defaults (10,000 each) would let a component multiply the memory cap.
+const MAX_MEMORIES: usize = 16;
+const MAX_TABLES: usize = 64;
+const MAX_INSTANCES: usize = 64;
+
+impl MemoryLimiter {
+    pub fn new(limit_bytes: usize) -> Self {
+        Self {
+            limit: limit_bytes,
+            granted: 0,
+            hit: false,
+        }
+    }
+
+    /// Whether a growth past the cap was refused.
+    pub fn was_hit(&self) -> bool {
+        self.hit
+    }
 }
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limit {
+        let total = self.granted.saturating_add(desired.saturating_sub(current));
+        if total > self.limit {
             self.hit = true;
             return Ok(false);
         }
+        self.granted = total;
         Ok(true)
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
     }
 
     fn table_growing(
@@ -443,10 +489,9 @@ impl Backend for WasmBackend {
             &runtime.engine,
             RunState {
                 wasi: wasi.build_p1(),
-                memory: MemoryLimiter {
-                    limit: usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX),
-                    hit: false,
-                },
+                memory: MemoryLimiter::new(
+                    usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX),
+                ),
                 disk: DiskQuota::new(request.workspace.path(), limits.disk_bytes),
             },
         );
@@ -464,7 +509,7 @@ impl Backend for WasmBackend {
         .await;
         let duration = started.elapsed();
 
-        let memory_hit = store.data().memory.hit;
+        let memory_hit = store.data().memory.was_hit();
         let (mut exit_code, timed_out, mut note) = match outcome {
             Err(_elapsed) => (TIMEOUT_EXIT_CODE, true, None),
             Ok(Ok(())) => (0, false, None),

@@ -12,10 +12,11 @@
 use super::bindings::{AgentPlugin, AgentPluginPre, Completion, Host, Task};
 use super::{AgentInfo, Role};
 use anyhow::Context;
+use aucoder_sandbox::MemoryLimiter;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime::{Engine, ResourceLimiter, Store, Trap};
+use wasmtime::{Engine, Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -97,6 +98,10 @@ pub enum StepError {
     ForbiddenTool(String),
     #[error("the plugin crashed: {0}")]
     Trapped(String),
+    #[error("the plugin's step ran past {seconds} s and was abandoned (--plugin-timeout)")]
+    TimedOut { seconds: u64 },
+    #[error("the host could not run the plugin: {0}")]
+    Host(String),
 }
 
 /// A finished step: the task the plugin returned and what the step cost.
@@ -127,11 +132,11 @@ impl PluginRuntime {
     pub fn new(limits: PluginLimits) -> anyhow::Result<Self> {
         let mut config = wasmtime::Config::new();
         config.consume_fuel(true).wasm_component_model(true);
-        let engine = wasm(Engine::new(&config)).context("creating the plugin engine")?;
+        let engine = from_wasmtime(Engine::new(&config)).context("creating the plugin engine")?;
         let mut linker = Linker::new(&engine);
-        wasm(wasmtime_wasi::p2::add_to_linker_sync(&mut linker))
+        from_wasmtime(wasmtime_wasi::p2::add_to_linker_sync(&mut linker))
             .context("adding WASI to the plugin linker")?;
-        wasm(AgentPlugin::add_to_linker::<_, HasSelf<PluginState>>(
+        from_wasmtime(AgentPlugin::add_to_linker::<_, HasSelf<PluginState>>(
             &mut linker,
             |state| state,
         ))
@@ -152,10 +157,11 @@ impl PluginRuntime {
                  aucoder:agent/agent-plugin@0.1.0)"
             )
         };
-        let component = wasm(Component::new(&self.engine, bytes)).with_context(not_an_agent)?;
+        let component =
+            from_wasmtime(Component::new(&self.engine, bytes)).with_context(not_an_agent)?;
         let instance_pre =
-            wasm(self.linker.instantiate_pre(&component)).with_context(not_an_agent)?;
-        let pre = wasm(AgentPluginPre::new(instance_pre)).with_context(not_an_agent)?;
+            from_wasmtime(self.linker.instantiate_pre(&component)).with_context(not_an_agent)?;
+        let pre = from_wasmtime(AgentPluginPre::new(instance_pre)).with_context(not_an_agent)?;
         let mut plugin = LoadedPlugin {
             pre,
             info: AgentInfo {
@@ -228,17 +234,14 @@ impl PluginRuntime {
         let state = PluginState {
             wasi,
             table: ResourceTable::new(),
-            memory: MemoryCap {
-                limit: self.limits.memory_bytes,
-                hit: false,
-            },
+            memory: MemoryLimiter::new(self.limits.memory_bytes),
             services,
             denied: None,
             in_host: Duration::ZERO,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.memory);
-        wasm(store.set_fuel(self.limits.fuel)).context("setting the plugin's fuel")?;
+        from_wasmtime(store.set_fuel(self.limits.fuel)).context("setting the plugin's fuel")?;
         Ok((store, stderr))
     }
 
@@ -253,14 +256,15 @@ impl PluginRuntime {
         if let Some(denied) = &state.denied {
             return StepError::ForbiddenTool(denied.clone());
         }
-        if state.memory.hit {
-            return StepError::OutOfMemory {
-                mib: self.limits.memory_bytes >> 20,
-            };
-        }
         if error.downcast_ref::<Trap>() == Some(&Trap::OutOfFuel) {
             return StepError::OutOfFuel {
                 fuel: self.limits.fuel,
+            };
+        }
+        // Any other trap after a refused growth is the guest's allocator giving up.
+        if state.memory.was_hit() {
+            return StepError::OutOfMemory {
+                mib: self.limits.memory_bytes >> 20,
             };
         }
         // The trap itself, not wasmtime's backtrace of a plugin without symbols.
@@ -281,7 +285,7 @@ impl PluginRuntime {
 }
 
 /// wasmtime's own error type, as an `anyhow` error that can take context.
-fn wasm<T>(result: wasmtime::Result<T>) -> anyhow::Result<T> {
+fn from_wasmtime<T>(result: wasmtime::Result<T>) -> anyhow::Result<T> {
     result.map_err(anyhow::Error::from)
 }
 
@@ -304,7 +308,8 @@ impl LoadedPlugin {
 pub struct PluginState {
     wasi: WasiCtx,
     table: ResourceTable,
-    memory: MemoryCap,
+    /// A Rust guest aborts when an allocation fails; the limiter tells that trap apart.
+    memory: MemoryLimiter,
     services: Arc<dyn Services>,
     /// Set when the plugin called a tool it may not use.
     denied: Option<String>,
@@ -352,37 +357,6 @@ impl Host for PluginState {
 }
 
 impl super::bindings::aucoder::agent::types::Host for PluginState {}
-
-/// Caps linear memory and remembers that the cap was hit, so the trap that follows (a Rust
-/// guest aborts when an allocation fails) can be reported as what it is.
-struct MemoryCap {
-    limit: usize,
-    hit: bool,
-}
-
-impl ResourceLimiter for MemoryCap {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.limit {
-            self.hit = true;
-            return Ok(false);
-        }
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1 << 20)
-    }
-}
 
 /// Plugins get no wall-clock time: nothing an agent does should depend on the date.
 struct FrozenWallClock;

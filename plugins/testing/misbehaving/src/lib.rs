@@ -1,6 +1,7 @@
 //! A plugin that misbehaves on request, for the containment tests: the requirement names
-//! what it does (`trap`, `loop`, `memory`, `forbidden-tool`, `panic`, or `external`: call
-//! `peer.run_python` on an external MCP server); otherwise it passes the task through.
+//! what it does (`trap`, `loop`, `memory`, `forbidden-tool`, `panic`, `sleep`, or
+//! `external`: call `peer.run_python` on an external MCP server); otherwise it passes the
+//! task through.
 
 use aucoder_agent_sdk::serde_json::json;
 use aucoder_agent_sdk::{call_tool, Agent, AgentInfo, Role, Task};
@@ -38,6 +39,10 @@ impl Agent for Misbehaving {
         if wish.contains("forbidden-tool") {
             call_tool("WriteTemp", &json!({"code": "print(1)"}))?;
             return Ok(task);
+        }
+        if wish.contains("sleep") {
+            // Blocks in the host (a WASI clock subscription), where fuel is not spent.
+            std::thread::sleep(std::time::Duration::from_secs(3600));
         }
         if wish.contains("external") {
             // A tool of the external MCP server the test configures as `peer`.
