@@ -11,6 +11,10 @@ use rmcp::service::RunningService;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How long starting or reaching a server may take before the run gives up on it.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How to reach one external MCP server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,15 +45,21 @@ impl ExternalTools {
                     command.args(args);
                     let transport = rmcp::transport::TokioChildProcess::new(command)
                         .with_context(|| format!("starting the MCP server {name} ({program})"))?;
-                    ().serve(transport)
+                    tokio::time::timeout(CONNECT_TIMEOUT, ().serve(transport))
                         .await
+                        .map_err(|_| {
+                            anyhow::anyhow!(
+                                "the MCP server {name} did not answer within {CONNECT_TIMEOUT:?}"
+                            )
+                        })?
                         .with_context(|| format!("connecting to the MCP server {name}"))?
                 }
                 McpServer::Url(url) => {
                     let transport =
                         rmcp::transport::StreamableHttpClientTransport::from_uri(url.as_str());
-                    ().serve(transport)
+                    tokio::time::timeout(CONNECT_TIMEOUT, ().serve(transport))
                         .await
+                        .map_err(|_| anyhow::anyhow!("the MCP server {name} at {url} did not answer within {CONNECT_TIMEOUT:?}"))?
                         .with_context(|| format!("connecting to the MCP server {name} at {url}"))?
                 }
             };

@@ -279,10 +279,7 @@ impl Orchestrator {
             summary,
             code: success.then(|| task.code.clone()),
             output,
-            verdict: task
-                .verdict
-                .as_ref()
-                .map(|v| json!({"ok": v.ok, "reason": v.reason})),
+            verdict: task.verdict.as_ref().map(verdict_json),
             duration_ms: millis(started.elapsed()),
             agents,
         }
@@ -469,14 +466,15 @@ fn step_fields(role: Role, task: &Task) -> Map<String, Value> {
                 );
             }
             if let Some(verdict) = &task.verdict {
-                fields.insert(
-                    "verdict".into(),
-                    json!({"ok": verdict.ok, "reason": verdict.reason}),
-                );
+                fields.insert("verdict".into(), verdict_json(verdict));
             }
         }
     }
     fields
+}
+
+fn verdict_json(verdict: &crate::plugins::Verdict) -> Value {
+    json!({"ok": verdict.ok, "reason": verdict.reason})
 }
 
 /// Two rounds with the same signature failed the same way: same program, same observed

@@ -10,4 +10,4 @@ wasmtime::component::bindgen!({
 });
 
 pub use aucoder::agent::host::{Completion, Host};
-pub use aucoder::agent::types::{AgentInfo, Role, Task};
+pub use aucoder::agent::types::{AgentInfo, Role, Task, Verdict};

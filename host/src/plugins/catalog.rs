@@ -13,13 +13,19 @@ use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// A folder of `.wasm` plugins.
+#[derive(Debug, Clone)]
+pub struct PluginDir {
+    pub path: PathBuf,
+    /// Whether a missing folder is an error (it is when the user named it).
+    pub required: bool,
+}
+
 /// Where plugins come from, in increasing precedence.
 #[derive(Debug, Default, Clone)]
 pub struct PluginSources {
-    /// Folders of `.wasm` plugins; later folders win.
-    pub dirs: Vec<PathBuf>,
-    /// Whether a missing folder is an error (it is when the user named it).
-    pub dirs_required: Vec<bool>,
+    /// Plugin folders; later folders win.
+    pub dirs: Vec<PluginDir>,
     /// `--agent ROLE=FILE` assignments; later ones win.
     pub explicit: Vec<(Role, PathBuf)>,
 }
@@ -33,19 +39,23 @@ impl PluginSources {
             ..Self::default()
         };
         if let Some(config) = dirs::config_dir() {
-            sources.dirs.push(config.join("aucoder").join("plugins"));
-            sources.dirs_required.push(false);
+            sources.dirs.push(PluginDir {
+                path: config.join("aucoder").join("plugins"),
+                required: false,
+            });
         }
         match plugins_dir {
-            Some(dir) => {
-                sources.dirs.push(dir.to_owned());
-                sources.dirs_required.push(true);
-            }
+            Some(dir) => sources.dirs.push(PluginDir {
+                path: dir.to_owned(),
+                required: true,
+            }),
             None => {
                 let local = PathBuf::from("plugins");
                 if !wasm_files(&local).unwrap_or_default().is_empty() {
-                    sources.dirs.push(local);
-                    sources.dirs_required.push(false);
+                    sources.dirs.push(PluginDir {
+                        path: local,
+                        required: false,
+                    });
                 }
             }
         }
@@ -82,13 +92,17 @@ impl Catalog {
                 active: true,
             });
         }
+        // The built-ins were pushed in ROLES order, so each is at its role's index.
         let mut catalog = Self {
             runtime,
             choices,
-            active: [0, 1, 2, 3, 4],
+            active: ROLES.map(role_index),
         };
-        for (index, dir) in sources.dirs.iter().enumerate() {
-            let required = sources.dirs_required.get(index).copied().unwrap_or(true);
+        for PluginDir {
+            path: dir,
+            required,
+        } in &sources.dirs
+        {
             let files = match wasm_files(dir) {
                 Ok(files) => files,
                 Err(error) if !required && error.kind() == std::io::ErrorKind::NotFound => continue,
@@ -166,8 +180,15 @@ impl Catalog {
     }
 }
 
+/// The role's place in [`ROLES`].
 fn role_index(role: Role) -> usize {
-    ROLES.iter().position(|known| *known == role).unwrap_or(0)
+    match role {
+        Role::Retriever => 0,
+        Role::Planner => 1,
+        Role::Coder => 2,
+        Role::Executor => 3,
+        Role::Debugger => 4,
+    }
 }
 
 /// The `.wasm` files directly in `dir`, sorted by name.

@@ -10,7 +10,7 @@ mod builtin;
 pub mod catalog;
 pub mod runtime;
 
-pub use bindings::{AgentInfo, Completion, Role, Task};
+pub use bindings::{AgentInfo, Completion, Role, Task, Verdict};
 pub use catalog::Catalog;
 pub use runtime::{PluginLimits, PluginRuntime, Services, StepError, StepOutcome, ToolDenied};
 
