@@ -81,10 +81,11 @@ pub struct Catalog {
 impl Catalog {
     pub fn load(runtime: Arc<PluginRuntime>, sources: &PluginSources) -> anyhow::Result<Self> {
         let mut choices = Vec::new();
+        let cache_dir = aucoder_sandbox::wasm::default_cache_dir().join("plugins");
         for role in ROLES {
             let origin = format!("built-in {}", role_name(role));
             let plugin = runtime
-                .load(builtin::component(role), &origin)
+                .load_cached(builtin::component(role), &origin, &cache_dir)
                 .with_context(|| format!("loading the {origin} agent"))?;
             choices.push(PluginChoice {
                 role,
@@ -92,6 +93,7 @@ impl Catalog {
                 active: true,
             });
         }
+        prune_stale_artifacts(&cache_dir, &runtime);
         // The built-ins were pushed in ROLES order, so each is at its role's index.
         let mut catalog = Self {
             runtime,
@@ -177,6 +179,24 @@ impl Catalog {
         let mut choices: Vec<&PluginChoice> = self.choices.iter().collect();
         choices.sort_by_key(|choice| role_index(choice.role));
         choices
+    }
+}
+
+/// Compiled built-ins of other aucoder builds are of no further use.
+fn prune_stale_artifacts(cache_dir: &Path, runtime: &PluginRuntime) {
+    let current: Vec<PathBuf> = ROLES
+        .iter()
+        .map(|role| runtime.artifact_path(builtin::component(*role), cache_dir))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(cache_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let stale = path.extension().is_some_and(|ext| ext == "cwasm") && !current.contains(&path);
+        if stale {
+            let _ = std::fs::remove_file(&path);
+        }
     }
 }
 
