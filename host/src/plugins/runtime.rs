@@ -189,7 +189,7 @@ impl PluginRuntime {
             }
             Err(error) => tracing::warn!("could not serialize the compiled {origin}: {error:#}"),
         }
-        Ok(self.prepare(component, origin)?)
+        self.prepare(component, origin)
     }
 
     /// `<cache_dir>/<component hash>-<engine hash>.cwasm`: new plugin code or a new engine
