@@ -687,6 +687,28 @@ fn the_config_file_sets_flag_defaults_that_the_command_line_overrides() {
         .unwrap();
     assert_eq!(Scripted::summary(&output)["rounds"], 1);
 
+    // A project file's single-valued setting replaces the user file's, booleans included.
+    run.write_user_config("max-rounds = 2\njson = true\n");
+    std::fs::write(
+        run.dir.path().join("aucoder.toml"),
+        "max-rounds = 1\njson = false\n",
+    )
+    .unwrap();
+    let plain = Command::new(AUCODER)
+        .current_dir(run.dir.path())
+        .env("XDG_CONFIG_HOME", run.user_config_home())
+        .args(["--llm-url", &run.url, "--utils", "corpus", "say hello"])
+        .output()
+        .unwrap();
+    assert!(
+        plain.stdout.is_empty(),
+        "json = false wins: {}",
+        String::from_utf8_lossy(&plain.stdout)
+    );
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("after 1 round(s)"));
+    std::fs::write(run.user_config_home().join("aucoder/config.toml"), "").unwrap();
+    std::fs::write(run.dir.path().join("aucoder.toml"), "max-rounds = 1\n").unwrap();
+
     // clap's own `help` subcommand is left alone by the file's settings.
     let help = Command::new(AUCODER)
         .current_dir(run.dir.path())

@@ -246,7 +246,7 @@ impl Config {
             }
         }
         let mut injected = Vec::new();
-        for setting in &self.settings {
+        for (index, setting) in self.settings.iter().enumerate() {
             let Some(arg) = target
                 .get_arguments()
                 .find(|arg| arg.get_long() == Some(setting.key.as_str()))
@@ -261,6 +261,16 @@ impl Config {
                 }
                 continue;
             };
+            // A single-valued setting given again by a later file (the project's after the
+            // user's) is replaced, not passed twice: so `json = false` in a project file
+            // turns off the user file's `json = true`. Repeatable flags add up.
+            let repeatable = matches!(arg.get_action(), clap::ArgAction::Append);
+            let replaced_later = self.settings[index + 1..]
+                .iter()
+                .any(|later| later.key == setting.key);
+            if replaced_later && !repeatable {
+                continue;
+            }
             let takes_value = arg.get_action().takes_values();
             let values = match &setting.value {
                 toml::Value::Array(items) => items.clone(),

@@ -23,8 +23,9 @@ use wasmtime::{Engine, Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-/// Bytes of a plugin's stderr kept for error messages (a panic message fits many times).
-const STDERR_CAPTURE_BYTES: usize = 64 << 10;
+/// Bytes of a plugin's stderr kept for error messages. Past it, writes fail (and Rust's
+/// `eprintln!` panics), so it is roomy enough for a plugin that prints while it debugs.
+const STDERR_CAPTURE_BYTES: usize = 1 << 20;
 
 /// How much one plugin step may compute and hold.
 #[derive(Debug, Clone, Copy)]
