@@ -329,7 +329,7 @@ impl Observer for LiveDisplay {
     }
 
     fn plugin_log(&self, role: Role, round: u32, message: &str) {
-        tracing::info!("{} (round {round}): {message}", role_name(role));
+        tracing::info!("{} (round {round}): {}", role_name(role), printable(message));
         self.append(json!({
             "event": "log",
             "agent": role_name(role),

@@ -225,6 +225,11 @@ impl Orchestrator {
             last_problem = failure.clone();
             let signature = failure_signature(&task, &failure, &observed);
             if previous_failure.as_deref() == Some(signature.as_str()) {
+                self.observer.step_skipped(
+                    Role::Debugger,
+                    round,
+                    "stopped early: the same failure twice",
+                );
                 return Ok(self.report(
                     round,
                     format!(
