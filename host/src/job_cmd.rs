@@ -110,11 +110,17 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
     );
     let report = orchestrator.run(&prompt).await?;
     display.finish();
-    if let Some(code) = &report.code {
-        aucoder_sandbox::write_atomically(&args.out, code.as_bytes())
-            .with_context(|| format!("writing {}", args.out.display()))?;
-    }
+    let written = report
+        .code
+        .as_ref()
+        .map(|code| {
+            aucoder_sandbox::write_atomically(&args.out, code.as_bytes())
+                .with_context(|| format!("writing {}", args.out.display()))
+        })
+        .transpose();
+    // The run log gets its summary even when the program could not be saved.
     display.log_summary(&report, &args.out);
+    written?;
     if args.json {
         let mut summary = serde_json::to_value(&report)?;
         summary["request"] = json!(prompt);
@@ -329,7 +335,11 @@ impl Observer for LiveDisplay {
     }
 
     fn plugin_log(&self, role: Role, round: u32, message: &str) {
-        tracing::info!("{} (round {round}): {}", role_name(role), printable(message));
+        tracing::info!(
+            "{} (round {round}): {}",
+            role_name(role),
+            printable(message)
+        );
         self.append(json!({
             "event": "log",
             "agent": role_name(role),

@@ -13,6 +13,7 @@ use crate::plugins::{
     role_name, Catalog, Completion, Role, Services, StepError, StepOutcome, Task, ToolDenied,
 };
 use crate::tools::Tools;
+use anyhow::Context;
 use aucoder_llm::{ChatRequest, Llm, TokenCallback};
 use aucoder_sandbox::Workspace;
 use serde::Serialize;
@@ -152,7 +153,7 @@ impl Orchestrator {
     /// Runs the agents on `requirement` until a program works or the rounds run out.
     pub async fn run(&self, requirement: &str) -> anyhow::Result<RunReport> {
         let started = Instant::now();
-        let workspace = Arc::new(Workspace::temporary()?);
+        let workspace = Arc::new(Workspace::temporary().context("creating the run's workspace")?);
         let observed = Arc::new(Mutex::new(Observed::default()));
         let mut totals: BTreeMap<&'static str, AgentTotals> = BTreeMap::new();
         let mut task = Task {
