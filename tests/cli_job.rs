@@ -23,6 +23,13 @@ fn plugin(file: &str) -> PathBuf {
     Path::new(PLUGIN_DIR).join(file)
 }
 
+/// Whether a run prints the `--json` summary or the live display.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Printed {
+    Json,
+    Display,
+}
+
 /// A scripted LLM server and an empty working folder for one run.
 struct Scripted {
     server: Child,
@@ -82,14 +89,25 @@ fn script(coder: &[&str], judge: &[&str]) -> Value {
 }
 
 impl Scripted {
+    /// `aucoder --json ARGS` in the run's folder, on the scripted LLM.
     fn command(&self, args: &[&str]) -> Command {
+        let mut command = self.command_in(self.dir.path(), Printed::Json);
+        command.args(args);
+        command
+    }
+
+    /// aucoder on the scripted LLM, working in `dir` (which holds a `corpus` folder), with
+    /// this test's user config folder.
+    fn command_in(&self, dir: &Path, printed: Printed) -> Command {
         let mut command = Command::new(AUCODER);
         command
-            .current_dir(self.dir.path())
+            .current_dir(dir)
             .env_remove("AUCODER_LLM_URL")
             .env("XDG_CONFIG_HOME", self.user_config_home())
-            .args(["--llm-url", &self.url, "--utils", "corpus", "--json"])
-            .args(args);
+            .args(["--llm-url", &self.url, "--utils", "corpus"]);
+        if printed == Printed::Json {
+            command.arg("--json");
+        }
         command
     }
 
@@ -221,17 +239,9 @@ fn running_out_of_rounds_exits_non_zero_with_a_clear_summary() {
     assert_eq!(debugger_steps, 2);
 
     // Without --json the summary goes to stderr in words.
-    let plain = Command::new(AUCODER)
-        .current_dir(run.dir.path())
-        .args([
-            "--llm-url",
-            &run.url,
-            "--utils",
-            "corpus",
-            "--max-rounds",
-            "1",
-            "say hello",
-        ])
+    let plain = run
+        .command_in(run.dir.path(), Printed::Display)
+        .args(["--max-rounds", "1", "say hello"])
         .output()
         .unwrap();
     assert_eq!(plain.status.code(), Some(1));
@@ -673,16 +683,9 @@ fn the_config_file_sets_flag_defaults_that_the_command_line_overrides() {
     let sub = run.dir.path().join("sub");
     std::fs::create_dir(&sub).unwrap();
     std::fs::create_dir(sub.join("corpus")).unwrap();
-    let output = Command::new(AUCODER)
-        .current_dir(&sub)
-        .args([
-            "--llm-url",
-            &run.url,
-            "--utils",
-            "corpus",
-            "--json",
-            "say hello",
-        ])
+    let output = run
+        .command_in(&sub, Printed::Json)
+        .arg("say hello")
         .output()
         .unwrap();
     assert_eq!(Scripted::summary(&output)["rounds"], 1);
@@ -694,10 +697,9 @@ fn the_config_file_sets_flag_defaults_that_the_command_line_overrides() {
         "max-rounds = 1\njson = false\n",
     )
     .unwrap();
-    let plain = Command::new(AUCODER)
-        .current_dir(run.dir.path())
-        .env("XDG_CONFIG_HOME", run.user_config_home())
-        .args(["--llm-url", &run.url, "--utils", "corpus", "say hello"])
+    let plain = run
+        .command_in(run.dir.path(), Printed::Display)
+        .arg("say hello")
         .output()
         .unwrap();
     assert!(
@@ -710,12 +712,7 @@ fn the_config_file_sets_flag_defaults_that_the_command_line_overrides() {
     std::fs::write(run.dir.path().join("aucoder.toml"), "max-rounds = 1\n").unwrap();
 
     // clap's own `help` subcommand is left alone by the file's settings.
-    let help = Command::new(AUCODER)
-        .current_dir(run.dir.path())
-        .env("XDG_CONFIG_HOME", run.user_config_home())
-        .arg("help")
-        .output()
-        .unwrap();
+    let help = aucoder_in(run.dir.path(), &["help"]);
     assert!(
         help.status.success(),
         "{}",
@@ -733,17 +730,9 @@ fn the_config_file_sets_flag_defaults_that_the_command_line_overrides() {
     std::fs::create_dir(ok_run.dir.path().join("result")).unwrap();
     let nested = ok_run.dir.path().join("nested");
     std::fs::create_dir_all(nested.join("corpus")).unwrap();
-    let output = Command::new(AUCODER)
-        .current_dir(&nested)
-        .env("XDG_CONFIG_HOME", ok_run.user_config_home())
-        .args([
-            "--llm-url",
-            &ok_run.url,
-            "--utils",
-            "corpus",
-            "--json",
-            "say hello",
-        ])
+    let output = ok_run
+        .command_in(&nested, Printed::Json)
+        .arg("say hello")
         .output()
         .unwrap();
     assert!(
