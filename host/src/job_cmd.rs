@@ -5,7 +5,7 @@
 use crate::cli::{JobArgs, PluginArgs};
 use crate::config::Config;
 use crate::llm_setup::build_llm;
-use crate::mcp_client::{ExternalTools, McpServer};
+use crate::mcp_client::{server_of, ExternalTools, McpServer};
 use crate::orchestrator::{Observer, Orchestrator, RunOptions, RunReport, StepRecord};
 use crate::plugins::catalog::PluginSources;
 use crate::plugins::{role_name, Catalog, PluginLimits, PluginRuntime, Role, ROLES};
@@ -60,10 +60,11 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
         .mcp_servers
         .iter()
         .filter(|(name, _)| {
-            config.allowed_tools.values().flatten().any(|tool| {
-                tool.split_once('.')
-                    .is_some_and(|(server, _)| server == name.as_str())
-            })
+            config
+                .allowed_tools
+                .values()
+                .flatten()
+                .any(|tool| server_of(tool) == Some(name.as_str()))
         })
         .map(|(name, server)| (name.clone(), server.clone()))
         .collect();
@@ -149,9 +150,8 @@ fn check_tool_lists(config: &Config) -> anyhow::Result<()> {
             );
         }
         for tool in tools {
-            let external = tool
-                .split_once('.')
-                .is_some_and(|(server, _)| config.mcp_servers.contains_key(server));
+            let external =
+                server_of(tool).is_some_and(|server| config.mcp_servers.contains_key(server));
             if !external && !crate::tools::BUILTIN_TOOLS.contains(&tool.as_str()) {
                 bail!(
                     "the config file's [tools] list for the {role} names {tool:?}, which is \

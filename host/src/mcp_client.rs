@@ -25,6 +25,12 @@ pub enum McpServer {
     Url(String),
 }
 
+/// The server part of an external tool's name (`server` of `server.tool`); built-in tool
+/// names have none.
+pub fn server_of(tool: &str) -> Option<&str> {
+    tool.split_once('.').map(|(server, _)| server)
+}
+
 /// Connected servers, by name.
 #[derive(Default)]
 pub struct ExternalTools {
@@ -70,9 +76,7 @@ impl ExternalTools {
 
     /// Whether `qualified` (`server.tool`) names a connected server.
     pub fn serves(&self, qualified: &str) -> bool {
-        qualified
-            .split_once('.')
-            .is_some_and(|(server, _)| self.servers.contains_key(server))
+        server_of(qualified).is_some_and(|server| self.servers.contains_key(server))
     }
 
     /// Calls `server.tool` with a JSON object of arguments: the structured result, else the

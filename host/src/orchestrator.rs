@@ -499,6 +499,16 @@ fn failure_signature(task: &Task, failure: &str, observed: &Mutex<Observed>) -> 
     format!("{}\n--\n{}\n--\n{failure}", task.code, output)
 }
 
+/// At most the first `max_bytes` of `text`, cut at a character boundary.
+fn head(text: &str, max_bytes: usize) -> &str {
+    let mut end = text.len().min(max_bytes);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// At most the last `max_bytes` of `text`, cut at a character boundary.
 fn tail(text: &str, max_bytes: usize) -> &str {
     if text.len() <= max_bytes {
         return text;
@@ -651,12 +661,8 @@ impl Services for AgentServices {
             self.observer.plugin_log(self.role, self.round, &note);
             return;
         }
-        let mut end = message.len().min(MAX_LOG_MESSAGE_BYTES);
-        while !message.is_char_boundary(end) {
-            end -= 1;
-        }
         self.observer
-            .plugin_log(self.role, self.round, &message[..end]);
+            .plugin_log(self.role, self.round, head(message, MAX_LOG_MESSAGE_BYTES));
     }
 }
 
