@@ -7,7 +7,8 @@
 
 use aucoder_agent_sdk::bindings::aucoder::agent::host;
 use aucoder_agent_sdk::{
-    call_tool, head, log, tail, Agent, AgentInfo, Completion, Execution, Role, Task, Verdict,
+    call_tool, head, last_error_line, log, tail, Agent, AgentInfo, Completion, Execution, Role,
+    Task, Verdict,
 };
 use serde_json::{json, Value};
 
@@ -81,16 +82,10 @@ fn judge(task: &Task, execution: &Execution) -> Verdict {
         return not_ok("the program ran past the time limit (an endless loop, or input()?)".into());
     }
     if !execution.success || execution.exit_code != 0 {
-        let last_error = execution
-            .stderr
-            .lines()
-            .rev()
-            .find(|line| !line.trim().is_empty())
-            .unwrap_or("no error message");
+        let last_error = last_error_line(&execution.stderr).unwrap_or("no error message");
         return not_ok(format!(
-            "the program exited with code {}: {}",
-            execution.exit_code,
-            last_error.trim()
+            "the program exited with code {}: {last_error}",
+            execution.exit_code
         ));
     }
     if execution.stdout.trim().is_empty() {

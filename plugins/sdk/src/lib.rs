@@ -150,6 +150,16 @@ pub fn previous_attempt(task: &Task, max_output_chars: usize) -> Option<String> 
     Some(report)
 }
 
+/// The last non-blank line of an error output, trimmed: in a Python traceback, the
+/// exception and its message.
+pub fn last_error_line(stderr: &str) -> Option<&str> {
+    stderr
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+}
+
 /// One line on why the last attempt failed: the judge's reason, else the last error line,
 /// else that no program was produced.
 pub fn failure_reason(task: &Task) -> String {
@@ -157,13 +167,8 @@ pub fn failure_reason(task: &Task) -> String {
         return verdict.reason.clone();
     }
     if let Some(execution) = &task.execution {
-        if let Some(line) = execution
-            .stderr
-            .lines()
-            .rev()
-            .find(|line| !line.trim().is_empty())
-        {
-            return line.trim().to_owned();
+        if let Some(line) = last_error_line(&execution.stderr) {
+            return line.to_owned();
         }
         return format!("it exited with code {}", execution.exit_code);
     }
