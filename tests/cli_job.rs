@@ -18,6 +18,9 @@ const GOOD_CODE: &str =
     "```python\ndef main():\n    print('hello')\n\n\nif __name__ == \"__main__\":\n    main()\n```";
 const JUDGE_OK: &str = r#"{"ok": true, "reason": "it prints hello"}"#;
 const JUDGE_NOT_OK: &str = r#"{"ok": false, "reason": "it should print hello twice"}"#;
+/// The planner's request for generated checks, and an answer with none.
+const CHECKS_KEY: &str = "test engineer";
+const NO_CHECKS: &str = "```python\n```";
 
 fn plugin(file: &str) -> PathBuf {
     Path::new(PLUGIN_DIR).join(file)
@@ -45,7 +48,11 @@ impl Drop for Scripted {
     }
 }
 
-fn scripted(script: Value) -> Scripted {
+/// A script with no answer for the planner's checks gets none: most tests are not about them.
+fn scripted(mut script: Value) -> Scripted {
+    if script.get(CHECKS_KEY).is_none() {
+        script[CHECKS_KEY] = json!([NO_CHECKS]);
+    }
     let dir = tempfile::tempdir().unwrap();
     let script_file = dir.path().join("script.json");
     std::fs::write(&script_file, script.to_string()).unwrap();
@@ -97,14 +104,22 @@ impl Scripted {
     }
 
     /// aucoder on the scripted LLM, working in `dir` (which holds a `corpus` folder), with
-    /// this test's user config folder.
+    /// this test's user config folder. One candidate per round, so that scripted answers map
+    /// to rounds; tests of the choice among candidates pass `--candidates N` after this.
     fn command_in(&self, dir: &Path, printed: Printed) -> Command {
         let mut command = Command::new(AUCODER);
         command
             .current_dir(dir)
             .env_remove("AUCODER_LLM_URL")
             .env("XDG_CONFIG_HOME", self.user_config_home())
-            .args(["--llm-url", &self.url, "--utils", "corpus"]);
+            .args([
+                "--llm-url",
+                &self.url,
+                "--utils",
+                "corpus",
+                "--candidates",
+                "1",
+            ]);
         if printed == Printed::Json {
             command.arg("--json");
         }
@@ -197,9 +212,12 @@ fn a_rejected_round_runs_the_debugger_then_a_new_round_that_sees_the_failure() {
         .map(|request| request["user"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(coder_prompts.len(), 2);
-    assert!(!coder_prompts[0].contains("previous program failed"));
+    assert!(!coder_prompts[0].contains("The problem:"));
     assert!(coder_prompts[1].contains("Print hello twice"));
-    assert!(coder_prompts[1].contains("The previous program failed: it should print hello twice"));
+    assert!(coder_prompts[1].contains("The problem: it should print hello twice"));
+    // The repair sees the program it repairs and what it printed.
+    assert!(coder_prompts[1].contains("print('hello')"));
+    assert!(coder_prompts[1].contains("Its output (end):\nhello"));
 
     let code = run
         .final_code()
@@ -207,25 +225,38 @@ fn a_rejected_round_runs_the_debugger_then_a_new_round_that_sees_the_failure() {
     assert!(code.contains("print('hello')"));
 }
 
+/// A program defining `f`, returning `body`.
+fn function_code(body: &str) -> String {
+    format!("```python\ndef f(n):\n    return {body}\n\n\ndef main():\n    print(f(3))\n\n\nif __name__ == \"__main__\":\n    main()\n```")
+}
+
+const SQUARES: &str = "Write f(n). f(1) should be 1, f(2) should be 4 and f(3) should be 9.";
+
 #[test]
 fn running_out_of_rounds_exits_non_zero_with_a_clear_summary() {
+    // Each round passes more of the requirement's examples, so none stops early.
     let codes = [
-        "```python\nprint('a')\n```",
-        "```python\nprint('b')\n```",
-        "```python\nprint('c')\n```",
+        function_code("n"),
+        function_code("n * n if n < 3 else 0"),
+        function_code("n + 5"),
     ];
-    let run = scripted(script(&codes, &[JUDGE_NOT_OK]));
-    let output = run.run(&["--max-rounds", "3", "say hello"]);
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let run = scripted(script(&codes, &[JUDGE_OK]));
+    let output = run.run(&["--max-rounds", "3", SQUARES]);
     let summary = Scripted::summary(&output);
     assert_eq!(output.status.code(), Some(1), "{summary}");
     assert_eq!(summary["success"], false);
     assert_eq!(summary["rounds"], 3);
+    assert_eq!(summary["checks"]["from_requirement"], 3);
     let text = summary["summary"].as_str().unwrap();
     assert!(
         text.contains("no working program after 3 round(s)"),
         "{text}"
     );
-    assert!(text.contains("it should print hello twice"), "{text}");
+    assert!(
+        text.contains("the check `_aucoder_expect(lambda: (f("),
+        "{text}"
+    );
     assert!(
         run.final_code().is_none(),
         "no final_code.py without success"
@@ -237,11 +268,16 @@ fn running_out_of_rounds_exits_non_zero_with_a_clear_summary() {
         .filter(|entry| entry["agent"] == "debugger")
         .count();
     assert_eq!(debugger_steps, 2);
+    // The judge is never asked: the checks decided every round.
+    assert!(run
+        .requests()
+        .iter()
+        .all(|request| request["key"] != "review the output"));
 
     // Without --json the summary goes to stderr in words.
     let plain = run
         .command_in(run.dir.path(), Printed::Display)
-        .args(["--max-rounds", "1", "say hello"])
+        .args(["--max-rounds", "1", SQUARES])
         .output()
         .unwrap();
     assert_eq!(plain.status.code(), Some(1));
@@ -250,6 +286,154 @@ fn running_out_of_rounds_exits_non_zero_with_a_clear_summary() {
     assert!(
         stderr.contains("no working program after 1 round(s)"),
         "{stderr}"
+    );
+}
+
+/// The run log's trials line of `round`.
+fn trials(run: &Scripted, round: u64) -> Value {
+    run.log()
+        .into_iter()
+        .find(|entry| entry["event"] == "trials" && entry["round"] == round)
+        .unwrap_or_else(|| panic!("no trials in round {round}"))
+}
+
+#[test]
+fn a_wrong_candidate_the_judge_would_pass_is_rejected_by_the_requirements_examples() {
+    let wrong = function_code("n * 3");
+    let right = function_code("n * n");
+    let run = scripted(script(&[&wrong, &right], &[JUDGE_OK]));
+    let output = run.run(&["--candidates", "2", SQUARES]);
+    let summary = Scripted::summary(&output);
+    assert!(output.status.success(), "{summary}");
+    assert!(run.final_code().unwrap().contains("return n * n"));
+    let record = trials(&run, 1);
+    assert_eq!(record["candidates"].as_array().unwrap().len(), 2);
+    assert_eq!(record["chosen"], 1);
+    assert_eq!(record["decision"], "passed");
+    assert_eq!(record["candidates"][0]["checks"][1], "failed");
+    assert!(record["candidates"][0]["messages"][1]
+        .as_str()
+        .unwrap()
+        .contains("got 6, expected 4"));
+    assert!(run
+        .requests()
+        .iter()
+        .all(|request| request["key"] != "review the output"));
+
+    // Alone, the wrong program fails the round although the judge would have said ok.
+    let alone = scripted(script(&[&wrong], &[JUDGE_OK]));
+    let output = alone.run(&["--max-rounds", "1", SQUARES]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = Scripted::summary(&output)["summary"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        text.contains("got 3, expected 1") || text.contains("got 6, expected 4"),
+        "{text}"
+    );
+    assert!(alone.final_code().is_none());
+}
+
+/// A program printing `value` (written out differently each time, so candidates differ).
+fn printing(value: &str, style: usize) -> String {
+    match style {
+        0 => format!("```python\nprint({value})\n```"),
+        1 => format!("```python\nresult = {value}\nprint(result)\n```"),
+        _ => format!("```python\ndef main():\n    print({value})\n\n\nmain()\n```"),
+    }
+}
+
+#[test]
+fn agreement_picks_the_majority_program_over_a_lone_outlier() {
+    let outlier = printing("25", 0);
+    let right_a = printing("30", 1);
+    let right_b = printing("30", 2);
+    let run = scripted(script(&[&outlier, &right_a, &right_b], &[JUDGE_OK]));
+    let output = run.run(&[
+        "--candidates",
+        "3",
+        "print the sum of the even numbers from 1 to 10",
+    ]);
+    let summary = Scripted::summary(&output);
+    assert!(output.status.success(), "{summary}");
+    assert_eq!(summary["output"], "30\n");
+    let record = trials(&run, 1);
+    assert_eq!(record["decision"], "judge decides");
+    assert_eq!(
+        record["candidates"][record["chosen"].as_u64().unwrap() as usize]["agreement"],
+        2
+    );
+    assert_eq!(record["candidates"][0]["agreement"], 1);
+}
+
+#[test]
+fn a_wrong_generated_check_does_not_reject_what_the_candidates_and_other_checks_agree_on() {
+    // The second is true of any program and dropped; the third is wrong.
+    let checks = "```python\nassert '30' in OUTPUT\nassert sum(range(3)) == 3\nassert OUTPUT.strip().isdigit()\nassert '31' in OUTPUT\n```";
+    let mut answers = script(&[&printing("30", 0), &printing("30", 1)], &[JUDGE_NOT_OK]);
+    answers[CHECKS_KEY] = json!([checks]);
+    let run = scripted(answers);
+    let output = run.run(&[
+        "--candidates",
+        "2",
+        "print the sum of the even numbers from 1 to 10",
+    ]);
+    let summary = Scripted::summary(&output);
+    assert!(output.status.success(), "{summary}");
+    let record = trials(&run, 1);
+    let trusted: Vec<bool> = record["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|check| check["trusted"].as_bool().unwrap())
+        .collect();
+    assert_eq!(trusted, vec![true, true, false]);
+    assert_eq!(record["decision"], "passed");
+    // Passing checks decided it: the judge (which would have said no) was not asked.
+    assert!(run
+        .requests()
+        .iter()
+        .all(|request| request["key"] != "review the output"));
+    // ... and a wrong check alone is unconfirmed: the judge decides.
+    let mut lone = script(&[&printing("30", 0)], &[JUDGE_OK]);
+    lone[CHECKS_KEY] = json!(["```python\nassert '31' in OUTPUT\n```"]);
+    let lone = scripted(lone);
+    let output = lone.run(&["print the sum of the even numbers from 1 to 10"]);
+    assert!(output.status.success());
+    assert_eq!(trials(&lone, 1)["decision"], "judge decides");
+}
+
+#[test]
+fn a_round_without_improvement_stops_the_run() {
+    let wrong = function_code("n * 3");
+    let also_wrong = function_code("n * 3 + 0");
+    let run = scripted(script(&[&wrong, &also_wrong], &[JUDGE_OK]));
+    let output = run.run(&["--max-rounds", "5", SQUARES]);
+    let summary = Scripted::summary(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(summary["rounds"], 2, "{summary}");
+    let text = summary["summary"].as_str().unwrap();
+    assert!(
+        text.contains("stopped early: round 2 brought no improvement"),
+        "{text}"
+    );
+    // The repair round saw the failing check and what the program returned.
+    let coder_prompts: Vec<String> = run
+        .requests()
+        .into_iter()
+        .filter(|request| request["key"] == "Python engineer")
+        .map(|request| request["user"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        coder_prompts[1].contains("This check of the requirement failed"),
+        "{}",
+        coder_prompts[1]
+    );
+    assert!(
+        coder_prompts[1].contains("got 3, expected 1"),
+        "{}",
+        coder_prompts[1]
     );
 }
 
@@ -610,6 +794,22 @@ fn a_file_that_is_not_an_agent_plugin_is_a_clear_error_naming_it() {
     let bad_role = aucoder_in(dir.path(), &["--agent", "painter=x.wasm", "x"]);
     assert_eq!(bad_role.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role \"painter\""));
+}
+
+#[test]
+fn a_plugin_built_for_the_previous_contract_is_refused_naming_both_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = plugin("old_contract.wasm");
+    let agent = format!("coder={}", old.display());
+    let output = aucoder_in(dir.path(), &["--agent", &agent, "say hello"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&old.display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains("built for aucoder:agent@0.1.0")
+            && stderr.contains("runs plugins of aucoder:agent@0.2.0"),
+        "{stderr}"
+    );
 }
 
 #[test]

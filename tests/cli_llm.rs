@@ -79,10 +79,44 @@ fn a_missing_model_offline_says_what_was_tried_and_how_to_fix_it() {
 }
 
 #[test]
-fn models_list_shows_the_verified_default_model() {
+fn models_list_shows_both_known_models_and_which_is_the_default() {
     let output = aucoder(&["models", "list"]);
     assert!(output.status.success());
     let stdout = text(&output.stdout);
-    assert!(stdout.contains("qwen2.5-coder-0.5b-instruct"), "{stdout}");
-    assert!(stdout.contains("verified"), "{stdout}");
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|line| line.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no line for {name}: {stdout}"))
+            .to_owned()
+    };
+    // bin/test fetched both before the tests.
+    assert!(
+        line("qwen2.5-coder-1.5b-instruct").contains("fetched, verified"),
+        "{stdout}"
+    );
+    assert!(
+        line("qwen2.5-coder-1.5b-instruct").contains("[default]"),
+        "{stdout}"
+    );
+    assert!(
+        line("qwen2.5-coder-0.5b-instruct").contains("fetched, verified"),
+        "{stdout}"
+    );
+    assert!(
+        !line("qwen2.5-coder-0.5b-instruct").contains("[default]"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn models_path_names_a_model_and_refuses_an_unknown_one() {
+    let small = aucoder(&["models", "path", "--offline", "qwen2.5-coder-0.5b-instruct"]);
+    assert!(small.status.success(), "{}", text(&small.stderr));
+    assert!(text(&small.stdout)
+        .trim()
+        .ends_with("qwen2.5-coder-0.5b-instruct.gguf"));
+    let unknown = aucoder(&["models", "path", "--offline", "no-such-model"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("unknown model \"no-such-model\""));
 }

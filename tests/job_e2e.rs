@@ -1,5 +1,5 @@
-//! The main job end to end on the real embedded model (Qwen2.5-Coder 0.5B), the real agent
-//! plugins and the wasm sandbox, each run in an empty folder as a user would start it.
+//! The main job end to end on the real embedded default model (Qwen2.5-Coder 1.5B), the real
+//! agent plugins and the wasm sandbox, each run in an empty folder as a user would start it.
 //!
 //! Each test checks what the program does, with `python3` as the independent judge: the
 //! printed list really is sorted, the printed numbers really are primes, and so on. The runs
@@ -61,6 +61,12 @@ fn solve(request: &str) -> String {
     let summary = entries.last().unwrap();
     assert_eq!(summary["event"], "summary");
     assert_eq!(summary["success"], true);
+    // Every round's candidates were run by the host and one was chosen.
+    let trials = entries
+        .iter()
+        .find(|entry| entry["event"] == "trials")
+        .expect("the run log records the trials");
+    assert!(!trials["candidates"].as_array().unwrap().is_empty());
 
     let python = Command::new("python3")
         .arg(&final_code)
@@ -73,6 +79,20 @@ fn solve(request: &str) -> String {
         text(&python.stderr)
     );
     text(&python.stdout)
+}
+
+/// Runs the request in a fresh folder; returns the folder with `final_code.py`.
+fn solve_in_folder(request: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let output = main_job(dir.path(), &[], request);
+    assert!(
+        output.status.success(),
+        "{request}: stdout {} stderr {}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    assert!(dir.path().join("final_code.py").is_file());
+    dir
 }
 
 /// Every integer in `text`, in order.
@@ -142,4 +162,37 @@ fn the_example_coder_plugin_changes_the_program_on_the_real_model() {
     for code in &codes {
         assert!(code.contains("doctest.testmod()"), "{code}");
     }
+}
+
+#[test]
+fn a_function_with_a_given_signature_is_completed_and_behaves() {
+    let dir = solve_in_folder(
+        "Complete this function:\n\n```python\ndef running_max(xs):\n    \"\"\"Return a list \
+         whose i-th item is the largest of xs[0..i].\n\n    >>> running_max([1, 3, 2, 5, 4])\n    \
+         [1, 3, 3, 5, 5]\n    \"\"\"\n```",
+    );
+    // Imported, not run: the function itself must behave on inputs the request never showed.
+    let checker = "import importlib.util, sys\n\
+        spec = importlib.util.spec_from_file_location('solution', 'final_code.py')\n\
+        module = importlib.util.module_from_spec(spec)\n\
+        spec.loader.exec_module(module)\n\
+        assert module.running_max([-5, -7, -1]) == [-5, -5, -1]\n\
+        assert module.running_max([2, 2, 9, 0]) == [2, 2, 9, 9]\n\
+        print('ok')\n";
+    let python = Command::new("python3")
+        .args(["-c", checker])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        python.status.success() && text(&python.stdout).contains("ok"),
+        "{}{}",
+        text(&python.stdout),
+        text(&python.stderr)
+    );
+    let log = std::fs::read_to_string(dir.path().join("aucoder-log.jsonl")).unwrap();
+    assert!(
+        log.contains("\"origin\":\"requirement\""),
+        "the doctest became a check: {log}"
+    );
 }

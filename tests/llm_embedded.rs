@@ -2,7 +2,7 @@
 //! into the cache by the test setup or on first use). One model is shared by the tests of this
 //! process; generations take turns.
 
-use aucoder_llm::store::{ModelStore, DEFAULT_MODEL};
+use aucoder_llm::store::{ModelStore, SMALL_MODEL};
 use aucoder_llm::{ChatRequest, EmbeddedConfig, EmbeddedLlm, Llm, LlmError};
 use serde_json::json;
 use std::io::Write;
@@ -12,7 +12,7 @@ fn model() -> &'static EmbeddedLlm {
     static MODEL: OnceLock<EmbeddedLlm> = OnceLock::new();
     MODEL.get_or_init(|| {
         let path = ModelStore::default()
-            .pull(&DEFAULT_MODEL)
+            .pull(&SMALL_MODEL)
             .expect("the default model is available");
         EmbeddedLlm::load(EmbeddedConfig::new(path)).expect("the default model loads")
     })
@@ -157,7 +157,7 @@ fn bad_model_files_are_clear_errors() {
     assert!(error.to_string().contains("not a GGUF model"), "{error}");
 
     // The real model cut after 8 MiB: the header parses, the tensors are missing.
-    let real = ModelStore::default().pull(&DEFAULT_MODEL).unwrap();
+    let real = ModelStore::default().pull(&SMALL_MODEL).unwrap();
     let mut head = vec![0u8; 8 << 20];
     std::io::Read::read_exact(&mut std::fs::File::open(&real).unwrap(), &mut head).unwrap();
     let truncated = dir.path().join("truncated.gguf");

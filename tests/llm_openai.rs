@@ -2,7 +2,7 @@
 //! serving the default model), and against small scripted servers for the failure cases:
 //! a 503 that must be retried, a server that never answers, one that sends invalid JSON.
 
-use aucoder_llm::store::{ModelStore, DEFAULT_MODEL};
+use aucoder_llm::store::{ModelStore, SMALL_MODEL};
 use aucoder_llm::{ChatRequest, Llm, LlmError, OpenAiConfig, OpenAiLlm};
 use serde_json::json;
 use std::io::{BufRead, BufReader};
@@ -21,7 +21,7 @@ struct LlamaServer {
 
 impl LlamaServer {
     fn start(alias: &str) -> Self {
-        let model = ModelStore::default().pull(&DEFAULT_MODEL).unwrap();
+        let model = ModelStore::default().pull(&SMALL_MODEL).unwrap();
         let script = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../tests/support/llm_server.py"

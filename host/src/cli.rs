@@ -71,9 +71,31 @@ pub struct JobArgs {
     #[arg(long, default_value_t = 42)]
     pub seed: u32,
 
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
     /// What to build, e.g. "write a quick sort example and print the sorted result".
     #[arg(value_name = "REQUEST")]
     pub prompt: Option<String>,
+}
+
+/// How each round's program is chosen and judged.
+#[derive(Debug, Clone, Args)]
+pub struct SelectionArgs {
+    /// Candidate programs the coder samples per round, generated together in one batch; the
+    /// host runs them all and chooses by agreement on the checks.
+    #[arg(long, default_value_t = crate::orchestrator::DEFAULT_CANDIDATES, value_parser = clap::value_parser!(u32).range(1..=8))]
+    pub candidates: u32,
+
+    /// Run no checks: the round's program is chosen by agreement of the candidates' outputs
+    /// alone and the judge decides (for measuring what the checks bring).
+    #[arg(long)]
+    pub no_checks: bool,
+
+    /// The landed loop before checks: one candidate, no checks, the judge decides
+    /// (`--candidates 1 --no-checks`).
+    #[arg(long)]
+    pub judge_only: bool,
 }
 
 /// Which agent plugins a run uses and how they are limited.
@@ -156,16 +178,23 @@ pub enum PluginsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelsCommand {
-    /// Fetch the default model (or `--model NAME`) into the cache and verify it.
+    /// Fetch a model (default: the default model) into the cache and verify it.
     Pull {
-        /// A known model name; the default is Qwen2.5-Coder-0.5B-Instruct.
-        #[arg(long)]
+        /// A known model name (`aucoder models list` shows them).
+        #[arg(value_name = "NAME", conflicts_with = "model")]
+        name: Option<String>,
+        /// The same as NAME.
+        #[arg(long, hide = true)]
         model: Option<String>,
     },
-    /// List the models in the cache.
+    /// List the known models (which is the default, which are fetched) and other GGUF files
+    /// in the cache.
     List,
-    /// Print the path of the model a run would use (fetching it if needed).
+    /// Print the path of a model (default: the one a run would use), fetching it if needed.
     Path {
+        /// A known model name.
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
         #[command(flatten)]
         llm: LlmArgs,
     },

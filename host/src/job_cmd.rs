@@ -6,7 +6,9 @@ use crate::cli::{JobArgs, PluginArgs};
 use crate::config::Config;
 use crate::llm_setup::build_llm;
 use crate::mcp_client::{server_of, ExternalTools, McpServer};
-use crate::orchestrator::{Observer, Orchestrator, RunOptions, RunReport, StepRecord};
+use crate::orchestrator::{
+    Observer, Orchestrator, RunOptions, RunReport, StepRecord, TrialsRecord,
+};
 use crate::plugins::catalog::PluginSources;
 use crate::plugins::{role_name, Catalog, PluginLimits, PluginRuntime, Role, ROLES};
 use crate::rag_cmd;
@@ -107,6 +109,12 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
             seed: args.seed,
             allowed_tools,
             step_timeout: Duration::from_secs(args.plugins.plugin_timeout),
+            candidates: if args.selection.judge_only {
+                1
+            } else {
+                args.selection.candidates
+            },
+            checks: !(args.selection.no_checks || args.selection.judge_only),
         },
     );
     let report = orchestrator.run(&prompt).await?;
@@ -233,6 +241,8 @@ impl LiveDisplay {
             "llm": llm,
             "sandbox": format!("{:?}", args.sandbox.sandbox).to_lowercase(),
             "max_rounds": args.max_rounds,
+            "candidates": if args.selection.judge_only { 1 } else { args.selection.candidates },
+            "checks": !(args.selection.no_checks || args.selection.judge_only),
         }));
         for role in ROLES {
             let plugin = catalog.agent(role);
@@ -325,6 +335,39 @@ impl Observer for LiveDisplay {
         self.bar.println(printable(&line));
     }
 
+    fn trials(&self, record: &TrialsRecord) {
+        self.append(serde_json::to_value(record).unwrap_or_default());
+        if self.quiet {
+            return;
+        }
+        let chosen = &record.candidates[record.chosen];
+        let trusted = record.checks.iter().filter(|check| check.trusted).count();
+        let mark = if record.decision == "failed" || record.decision == "no clean run" {
+            "✗"
+        } else {
+            "✓"
+        };
+        let line = format!(
+            "{mark} {:<9} round {} {:>6.1} s  {} candidate(s), chose #{} ({} agree) · {} of {} \
+             check(s) trusted · {}{}",
+            "checks",
+            record.round,
+            record.duration_ms as f64 / 1000.0,
+            record.candidates.len(),
+            record.chosen + 1,
+            chosen.agreement,
+            trusted,
+            record.checks.len(),
+            record.decision,
+            record
+                .reason
+                .as_ref()
+                .map(|reason| format!(": {reason}"))
+                .unwrap_or_default()
+        );
+        self.bar.println(printable(&line));
+    }
+
     fn step_skipped(&self, role: Role, round: u32, reason: &str) {
         self.append(json!({
             "event": "skipped",
@@ -376,7 +419,8 @@ fn step_detail(record: &StepRecord) -> Option<String> {
             fields.get("plan")?.as_str()?.lines().count()
         )),
         "coder" => Some(format!(
-            "{} lines of Python",
+            "{} candidate(s), the first {} lines of Python",
+            fields.get("candidates")?.as_u64()?,
             fields.get("code")?.as_str()?.lines().count()
         )),
         "executor" => {
@@ -385,8 +429,8 @@ fn step_detail(record: &StepRecord) -> Option<String> {
             let ok = verdict.get("ok")?.as_bool()?;
             let reason = verdict.get("reason")?.as_str().unwrap_or_default();
             Some(format!(
-                "exit {exit} · judge: {} {reason}",
-                if ok { "ok" } else { "not ok —" }
+                "exit {exit} · {} {reason}",
+                if ok { "ok:" } else { "not ok:" }
             ))
         }
         _ => None,

@@ -4,6 +4,7 @@
 //! its own module.
 
 mod ask_cmd;
+mod checks;
 mod cli;
 mod config;
 mod job_cmd;

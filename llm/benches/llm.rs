@@ -3,7 +3,7 @@
 //! prompt for comparison (its `timings` block). Prints the lines recorded in
 //! docs/benchmarks.md.
 
-use aucoder_llm::store::{ModelStore, DEFAULT_MODEL};
+use aucoder_llm::store::{ModelStore, SMALL_MODEL};
 use aucoder_llm::{ChatRequest, EmbeddedConfig, EmbeddedLlm, Llm};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -32,7 +32,7 @@ fn main() {
     let threads = std::thread::available_parallelism()
         .map(usize::from)
         .unwrap_or(2);
-    let path = ModelStore::default().pull(&DEFAULT_MODEL).expect("model");
+    let path = ModelStore::default().pull(&SMALL_MODEL).expect("model");
 
     let mut loads = Vec::new();
     let mut model = None;

@@ -1,7 +1,8 @@
 //! The default backend: a GGUF model run in-process by llama.cpp (`llama-cpp-2`).
 //!
 //! The model is loaded once per process and shared; completions run one at a time on a
-//! blocking thread (llama.cpp already uses every core, so two at once only thrash). Prompts go
+//! blocking thread (llama.cpp already uses every core, so two at once only thrash); several
+//! answers to one prompt are decoded side by side in one context ([`Llm::complete_many`]). Prompts go
 //! through the chat template stored in the GGUF. A JSON schema becomes a GBNF grammar that
 //! constrains sampling, so schema-bound answers always parse.
 
@@ -23,6 +24,8 @@ use std::time::{Duration, Instant};
 /// Tokens fed to llama.cpp per decode call while reading the prompt.
 const PROMPT_BATCH: usize = 512;
 const GGUF_MAGIC: &[u8; 4] = b"GGUF";
+/// Most answers decoded side by side in one call.
+pub const MAX_SEQUENCES: usize = 8;
 
 /// How to load and run an embedded model.
 #[derive(Debug, Clone)]
@@ -213,23 +216,70 @@ impl Llm for EmbeddedLlm {
         let busy = self.busy.clone();
         let config = self.config.clone();
         let request = request.clone();
+        let temperatures = [request.temperature];
         tokio::task::spawn_blocking(move || {
             let _turn = busy.lock().unwrap_or_else(PoisonError::into_inner);
-            generate(&model, &template, &config, &request, on_token.as_deref())
+            generate(
+                &model,
+                &template,
+                &config,
+                &request,
+                &temperatures,
+                on_token.as_deref(),
+            )
+        })
+        .await
+        .map_err(|error| LlmError::Generation(format!("the generation thread failed: {error}")))?
+        .map(|mut answers| answers.remove(0))
+    }
+
+    async fn complete_many(
+        &self,
+        request: &ChatRequest,
+        temperatures: &[f32],
+        on_token: Option<TokenCallback>,
+    ) -> Result<Vec<Completion>, LlmError> {
+        let model = self.model.clone();
+        let template = self.template.clone();
+        let busy = self.busy.clone();
+        let config = self.config.clone();
+        let request = request.clone();
+        let temperatures = temperatures.to_vec();
+        tokio::task::spawn_blocking(move || {
+            let _turn = busy.lock().unwrap_or_else(PoisonError::into_inner);
+            generate(
+                &model,
+                &template,
+                &config,
+                &request,
+                &temperatures,
+                on_token.as_deref(),
+            )
         })
         .await
         .map_err(|error| LlmError::Generation(format!("the generation thread failed: {error}")))?
     }
 }
 
+/// Decodes one answer per temperature for one prompt. The prompt is read once into sequence
+/// 0 and its cache shared with the others; then every live sequence advances by one token per
+/// decode call, so N answers cost about one answer's prompt time and much less than N times
+/// its generation time on a CPU. One temperature is the plain single completion.
 fn generate(
     model: &LlamaModel,
     template: &LlamaChatTemplate,
     config: &EmbeddedConfig,
     request: &ChatRequest,
+    temperatures: &[f32],
     on_token: Option<&(dyn Fn(&str) + Send + Sync)>,
-) -> Result<Completion, LlmError> {
+) -> Result<Vec<Completion>, LlmError> {
     let backend = backend()?;
+    let sequences = temperatures.len();
+    if sequences == 0 || sequences > MAX_SEQUENCES {
+        return Err(LlmError::Config(format!(
+            "asked for {sequences} answers at once; 1 to {MAX_SEQUENCES} are possible"
+        )));
+    }
     let prompt = render_prompt(model, template, request)?;
     let vocab = model.vocab();
     let tokens = vocab.tokenize(prompt.as_bytes(), true, true);
@@ -239,13 +289,17 @@ fn generate(
         ));
     }
     let window = config.context_tokens.min(model.n_ctx_train().max(512));
-    let needed = tokens.len() as u64 + u64::from(request.max_tokens);
     if tokens.len() as u64 >= u64::from(window) {
         return Err(LlmError::Generation(format!(
             "the prompt is {} tokens, more than the {window}-token context window",
             tokens.len()
         )));
     }
+    // Every sequence's answer shares one unified cache with the prompt, which is stored once;
+    // the answers' room is capped so the whole fits the window (and its memory) whatever N is.
+    let room_per_answer = (u64::from(window) - tokens.len() as u64) / sequences as u64;
+    let max_tokens = u64::from(request.max_tokens).min(room_per_answer.max(1)) as u32;
+    let needed = tokens.len() as u64 + sequences as u64 * u64::from(max_tokens);
     let context_size = u32::try_from(needed.min(u64::from(window))).unwrap_or(window);
     let threads = config.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -255,6 +309,8 @@ fn generate(
     let params = LlamaContextParams::default()
         .with_n_ctx(NonZeroU32::new(context_size))
         .with_n_batch(PROMPT_BATCH as u32)
+        .with_n_seq_max(sequences as u32)
+        .with_kv_unified(true)
         .with_n_threads(threads)
         .with_n_threads_batch(threads);
     let mut context = model
@@ -262,7 +318,7 @@ fn generate(
         .map_err(|error| LlmError::Generation(format!("creating a context: {error}")))?;
 
     let prompt_started = Instant::now();
-    let mut batch = LlamaBatch::new(PROMPT_BATCH, 1);
+    let mut batch = LlamaBatch::new(PROMPT_BATCH.max(sequences), 1);
     let last_index = tokens.len() - 1;
     for (chunk_index, chunk) in tokens.chunks(PROMPT_BATCH).enumerate() {
         batch.clear();
@@ -276,47 +332,104 @@ fn generate(
             .decode(&mut batch)
             .map_err(|error| LlmError::Generation(format!("reading the prompt: {error}")))?;
     }
+    for sequence in 1..sequences {
+        context
+            .copy_kv_cache_seq(0, sequence as i32, None, None)
+            .map_err(|error| LlmError::Generation(format!("sharing the prompt: {error}")))?;
+    }
     let prompt_duration = prompt_started.elapsed();
 
-    let mut sampler = build_sampler(model, request)?;
     let generation_started = Instant::now();
-    let mut text = String::new();
-    let mut decoder = encoding_rs::UTF_8.new_decoder();
+    let mut answers = temperatures
+        .iter()
+        .enumerate()
+        .map(|(index, temperature)| {
+            let mut sequence_request = request.clone();
+            sequence_request.temperature = *temperature;
+            sequence_request.seed = request.seed.wrapping_add(index as u32);
+            Ok(Sequence {
+                sampler: build_sampler(model, &sequence_request)?,
+                decoder: encoding_rs::UTF_8.new_decoder(),
+                text: String::new(),
+                generated: 0,
+                // All sequences sample their first token from the prompt's last logits.
+                logits_index: batch.n_tokens() - 1,
+                done: false,
+            })
+        })
+        .collect::<Result<Vec<_>, LlmError>>()?;
     let mut position = tokens.len() as i32;
-    let mut generated = 0u32;
-    while generated < request.max_tokens && (position as u32) < context_size {
-        let token = sampler.sample(&context, batch.n_tokens() - 1);
-        if vocab.is_eog(token) {
-            break;
-        }
-        generated += 1;
-        let piece = vocab.token_to_piece(token, false, None);
-        // A token may end inside a multi-byte character: decode across token boundaries.
-        let mut piece_text = String::with_capacity(piece.len() + 4);
-        let _ = decoder.decode_to_string(&piece, &mut piece_text, false);
-        text.push_str(&piece_text);
-        if cut_at_stop(&mut text, &request.stop) {
-            break;
-        }
-        if let (Some(callback), false) = (on_token, piece_text.is_empty()) {
-            callback(&piece_text);
-        }
+    loop {
         batch.clear();
-        batch
-            .add(token, position, &[0], true)
-            .map_err(|error| LlmError::Generation(error.to_string()))?;
+        for (index, answer) in answers.iter_mut().enumerate() {
+            if answer.done {
+                continue;
+            }
+            if answer.generated >= max_tokens || position as u32 >= context_size {
+                answer.done = true;
+                continue;
+            }
+            let token = answer.sampler.sample(&context, answer.logits_index);
+            if vocab.is_eog(token) {
+                answer.done = true;
+                continue;
+            }
+            answer.generated += 1;
+            let piece = vocab.token_to_piece(token, false, None);
+            // A token may end inside a multi-byte character: decode across token boundaries.
+            let mut piece_text = String::with_capacity(piece.len() + 4);
+            let _ = answer
+                .decoder
+                .decode_to_string(&piece, &mut piece_text, false);
+            answer.text.push_str(&piece_text);
+            if cut_at_stop(&mut answer.text, &request.stop) {
+                answer.done = true;
+                continue;
+            }
+            if let (Some(callback), false) = (on_token, piece_text.is_empty()) {
+                callback(&piece_text);
+            }
+            answer.logits_index = batch.n_tokens();
+            batch
+                .add(token, position, &[index as i32], true)
+                .map_err(|error| LlmError::Generation(error.to_string()))?;
+        }
+        if batch.n_tokens() == 0 {
+            break;
+        }
         position += 1;
         context
             .decode(&mut batch)
             .map_err(|error| LlmError::Generation(format!("generating: {error}")))?;
     }
-    Ok(Completion {
-        text,
-        prompt_tokens: tokens.len() as u32,
-        completion_tokens: generated,
-        prompt_duration,
-        generation_duration: generation_started.elapsed(),
-    })
+    let generation_duration = generation_started.elapsed();
+    Ok(answers
+        .drain(..)
+        .enumerate()
+        .map(|(index, answer)| Completion {
+            text: answer.text,
+            // The prompt was read once: count it once.
+            prompt_tokens: if index == 0 { tokens.len() as u32 } else { 0 },
+            completion_tokens: answer.generated,
+            prompt_duration: if index == 0 {
+                prompt_duration
+            } else {
+                Duration::ZERO
+            },
+            generation_duration,
+        })
+        .collect())
+}
+
+/// One answer being decoded.
+struct Sequence {
+    sampler: LlamaSampler,
+    decoder: encoding_rs::Decoder,
+    text: String,
+    generated: u32,
+    /// Where this sequence's logits are in the last decoded batch.
+    logits_index: i32,
+    done: bool,
 }
 
 /// Grammar (when a schema is given) → top-k → top-p → temperature → seeded draw; greedy at

@@ -16,7 +16,7 @@ mod request;
 mod schema;
 pub mod store;
 
-pub use embedded::{EmbeddedConfig, EmbeddedLlm};
+pub use embedded::{EmbeddedConfig, EmbeddedLlm, MAX_SEQUENCES};
 pub use error::LlmError;
 pub use openai::{OpenAiConfig, OpenAiLlm};
 pub use request::{ChatRequest, Completion, Message, TokenCallback};
@@ -36,4 +36,23 @@ pub trait Llm: Send + Sync {
         request: &ChatRequest,
         on_token: Option<TokenCallback>,
     ) -> Result<Completion, LlmError>;
+
+    /// One answer per temperature to the same request, each seeded differently
+    /// (`seed + index`). Backends that decode several sequences at once do so (the embedded
+    /// one); this default asks for them one after another.
+    async fn complete_many(
+        &self,
+        request: &ChatRequest,
+        temperatures: &[f32],
+        on_token: Option<TokenCallback>,
+    ) -> Result<Vec<Completion>, LlmError> {
+        let mut answers = Vec::with_capacity(temperatures.len());
+        for (index, temperature) in temperatures.iter().enumerate() {
+            let mut one = request.clone();
+            one.temperature = *temperature;
+            one.seed = request.seed.wrapping_add(index as u32);
+            answers.push(self.complete(&one, on_token.clone()).await?);
+        }
+        Ok(answers)
+    }
 }

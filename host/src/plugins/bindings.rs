@@ -10,4 +10,6 @@ wasmtime::component::bindgen!({
 });
 
 pub use aucoder::agent::host::{Completion, Host};
-pub use aucoder::agent::types::{AgentInfo, Role, Task, Verdict};
+pub use aucoder::agent::types::{
+    AgentInfo, Check, CheckOrigin, CheckStatus, Execution, Role, Task, Trial, Verdict,
+};

@@ -10,7 +10,9 @@ mod builtin;
 pub mod catalog;
 pub mod runtime;
 
-pub use bindings::{AgentInfo, Completion, Role, Task, Verdict};
+pub use bindings::{
+    AgentInfo, Check, CheckOrigin, CheckStatus, Completion, Execution, Role, Task, Trial, Verdict,
+};
 pub use catalog::Catalog;
 pub use runtime::{PluginLimits, PluginRuntime, Services, StepError, StepOutcome, ToolDenied};
 

@@ -57,6 +57,12 @@ pub struct ToolDenied(pub String);
 pub trait Services: Send + Sync {
     /// One LLM completion.
     fn complete(&self, request: Completion) -> Result<String, String>;
+    /// One answer per temperature, generated together.
+    fn complete_many(
+        &self,
+        request: Completion,
+        temperatures: Vec<f32>,
+    ) -> Result<Vec<String>, String>;
     /// One tool call: `Err` when the tool is not allowed (the step ends), otherwise the
     /// tool's JSON answer or its error.
     fn call_tool(
@@ -72,6 +78,14 @@ pub trait Services: Send + Sync {
 pub struct NoServices;
 
 impl Services for NoServices {
+    fn complete_many(
+        &self,
+        _request: Completion,
+        _temperatures: Vec<f32>,
+    ) -> Result<Vec<String>, String> {
+        Err("no LLM is available here".to_owned())
+    }
+
     fn complete(&self, _request: Completion) -> Result<String, String> {
         Err("describe() may not use the LLM".to_owned())
     }
@@ -211,7 +225,39 @@ impl PluginRuntime {
         from_wasmtime(Component::new(&self.engine, bytes)).with_context(|| not_an_agent(origin))
     }
 
+    /// A component built for another version of the contract is refused with both versions
+    /// named, rather than with a linker error about a missing import.
+    fn check_contract_version(&self, component: &Component, origin: &str) -> anyhow::Result<()> {
+        let kind = component.component_type();
+        let names = kind
+            .imports(&self.engine)
+            .map(|(name, _)| name)
+            .chain(kind.exports(&self.engine).map(|(name, _)| name));
+        for name in names {
+            let Some(interface) = name.strip_prefix(CONTRACT_PACKAGE) else {
+                continue;
+            };
+            let version = interface
+                .rsplit_once('@')
+                .map_or("", |(_, version)| version);
+            if version != CONTRACT_VERSION {
+                anyhow::bail!(
+                    "{origin} was built for aucoder:agent@{} but this aucoder runs plugins of \
+                     aucoder:agent@{CONTRACT_VERSION}: rebuild it against plugins/wit/agent.wit \
+                     (docs/plugins.md says what changed)",
+                    if version.is_empty() {
+                        "(no version)"
+                    } else {
+                        version
+                    }
+                );
+            }
+        }
+        Ok(())
+    }
+
     fn prepare(&self, component: Component, origin: &str) -> anyhow::Result<LoadedPlugin> {
+        self.check_contract_version(&component, origin)?;
         let not_an_agent = || not_an_agent(origin);
         let instance_pre =
             from_wasmtime(self.linker.instantiate_pre(&component)).with_context(not_an_agent)?;
@@ -338,10 +384,15 @@ impl PluginRuntime {
     }
 }
 
+/// The contract's package, as component import and export names begin with it.
+const CONTRACT_PACKAGE: &str = "aucoder:agent/";
+/// The contract version this host speaks (plugins/wit/agent.wit).
+pub const CONTRACT_VERSION: &str = "0.2.0";
+
 fn not_an_agent(origin: &str) -> String {
     format!(
         "{origin} is not an aucoder agent plugin (a WebAssembly component of the world \
-         aucoder:agent/agent-plugin@0.1.0)"
+         aucoder:agent/agent-plugin@{CONTRACT_VERSION})"
     )
 }
 
@@ -391,6 +442,17 @@ impl Host for PluginState {
     fn complete(&mut self, request: Completion) -> Result<String, String> {
         let started = Instant::now();
         let answer = self.services.complete(request);
+        self.in_host += started.elapsed();
+        answer
+    }
+
+    fn complete_many(
+        &mut self,
+        request: Completion,
+        temperatures: Vec<f32>,
+    ) -> Result<Vec<String>, String> {
+        let started = Instant::now();
+        let answer = self.services.complete_many(request, temperatures);
         self.in_host += started.elapsed();
         answer
     }

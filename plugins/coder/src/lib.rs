@@ -1,21 +1,30 @@
-//! The default coder: one complete Python program from the requirement and the plan.
+//! The default coder: several complete Python programs from the requirement and the plan,
+//! sampled together in one batch, for the host to choose from by running them.
 //!
-//! Better than the original: from the second round on it sees how the previous program
-//! failed (the reviewer's reason and the end of the error output; not the program itself,
-//! which a small model copies) and samples at a higher temperature; the program is
-//! found in the answer even without a language tag, amid prose or in an unclosed fence; and a
-//! `main()` that is defined but never called gets its entry point.
+//! The first candidate is decoded greedily, so the pool always holds what one plain
+//! completion of the model would write; the others are sampled warmer for variety. From the
+//! second round on it sees the chosen program of the last round, how it failed (the failing
+//! check, the traceback, its output): repair from execution facts, which small models can use,
+//! rather than from a reviewer's prose. The program is found in each answer even without a
+//! language tag, amid prose or in an unclosed fence; a `main()` that is defined but never
+//! called gets its entry point.
 
 use aucoder_agent_sdk::{
-    ask, ensure_main_call, extract_python, failure_reason, head, log, tail, Agent, AgentInfo, Role,
-    Task,
+    ask_many, ensure_main_call, extract_python, failing_check, failure_reason, head, log,
+    previous_attempt, Agent, AgentInfo, Role, Task,
 };
 
 const SYSTEM: &str = "You are a disciplined Python engineer. Write ONE complete Python 3 \
-program that does exactly what the requirement asks, nothing more. Put the logic in functions and call main() under \
-`if __name__ == \"__main__\":`. Use only the standard library. Never call input() or use \
-argparse, the network or threads. Print the results the requirement asks for. Answer with \
-ONE fenced ```python code block and nothing else.";
+program that does exactly what the requirement asks, nothing more. If the requirement names a \
+function or gives its signature, define that function at module level with exactly that name \
+and those parameters, returning (not printing) its result. Put the logic in functions and call \
+main() under `if __name__ == \"__main__\":`. Use only the standard library. Never call input() \
+or use argparse, the network or threads. Print the results the requirement asks for, computed \
+by the program, never typed in by hand. Answer with ONE fenced ```python code block and \
+nothing else.";
+
+/// Most candidates one round asks for, whatever the host wants.
+const MAX_CANDIDATES: u32 = 8;
 
 struct Coder;
 
@@ -25,61 +34,89 @@ impl Agent for Coder {
             name: "coder".to_owned(),
             role: Role::Coder,
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            description: "one fenced Python program from the plan (sees the last failure)"
+            description: "candidate programs sampled in one batch (the first greedy); repairs \
+                          from the failing check"
                 .to_owned(),
         }
     }
 
     fn run(mut task: Task) -> Result<Task, String> {
-        // The requirement comes last: small models follow what they read last, and a plan
-        // sometimes asks for more than the user did.
-        let mut prompt = format!(
-            "Plan (a guide; skip any step the requirement does not ask for):\n{}\n",
-            task.plan
-        );
-        if task.execution.is_some() {
-            // The failure, not the failed program: shown its own code, a small model copies it.
-            prompt.push_str(&format!(
-                "\nThe previous program failed: {}\n{}Write a new, complete program that does \
-                 not fail this way.\n",
-                failure_reason(&task),
-                error_excerpt(&task)
-            ));
+        let prompt = prompt(&task);
+        let wanted = task.wanted_candidates.clamp(1, MAX_CANDIDATES);
+        let answers = ask_many(SYSTEM, &prompt, 800, &temperatures(task.round, wanted))?;
+        let mut candidates: Vec<String> = Vec::new();
+        for answer in &answers {
+            match extract_python(answer) {
+                Some(code) => {
+                    let code = ensure_main_call(&code);
+                    if !candidates.contains(&code) {
+                        candidates.push(code);
+                    }
+                }
+                None => log(&format!(
+                    "an answer held no Python program: {}",
+                    head(answer.trim(), 200)
+                )),
+            }
         }
-        prompt.push_str(&format!("\nRequirement:\n{}\n", task.requirement));
-        let answer = ask(SYSTEM, &prompt, 700, temperature(task.round))?;
-        let code = extract_python(&answer).ok_or_else(|| {
-            format!(
-                "the model's answer holds no Python program: {}",
-                head(answer.trim(), 300)
-            )
-        })?;
-        let code = ensure_main_call(&code);
-        log(&format!("wrote {} lines of Python", code.lines().count()));
-        task.code = code;
+        let Some(first) = candidates.first().cloned() else {
+            let first = head(answers.first().map_or("", |answer| answer.trim()), 300);
+            return Err(if answers.len() == 1 {
+                format!("the model's answer holds no Python program: {first}")
+            } else {
+                format!(
+                    "none of the model's {} answers holds a Python program: {first}",
+                    answers.len()
+                )
+            });
+        };
+        log(&format!(
+            "{} distinct candidate(s) from {} answer(s)",
+            candidates.len(),
+            answers.len()
+        ));
+        task.code = first;
+        task.candidates = candidates;
         task.execution = None;
         task.verdict = None;
         Ok(task)
     }
 }
 
-/// The end of the previous run's error output, which names the line that failed.
-fn error_excerpt(task: &Task) -> String {
-    let Some(execution) = &task.execution else {
-        return String::new();
-    };
-    let stderr = tail(execution.stderr.trim(), 600);
-    if stderr.is_empty() {
-        String::new()
-    } else {
-        format!("Its error output ended with:\n{stderr}\n")
+/// The plan, then (in repair rounds) the last program and how it failed, then the
+/// requirement last: small models follow what they read last, and a plan sometimes asks for
+/// more than the user did.
+fn prompt(task: &Task) -> String {
+    let mut prompt = format!(
+        "Plan (a guide; skip any step the requirement does not ask for):\n{}\n",
+        task.plan
+    );
+    if let Some(previous) = previous_attempt(task, 800) {
+        prompt.push('\n');
+        prompt.push_str(&previous);
+        if let Some((check, message)) = failing_check(task) {
+            prompt.push_str(&format!(
+                "This check of the requirement failed:\n```python\n{}\n```\n{}\n",
+                check.code.trim(),
+                head(message, 400)
+            ));
+        }
+        prompt.push_str(&format!(
+            "The problem: {}\nWrite a corrected, complete program.\n",
+            failure_reason(task)
+        ));
     }
+    prompt.push_str(&format!("\nRequirement:\n{}\n", task.requirement));
+    prompt
 }
 
-/// Low for the first attempt; higher on later rounds, so that a retry is not a copy of the
-/// program that just failed.
-fn temperature(round: u32) -> f32 {
-    (0.2 + 0.25 * round.saturating_sub(1) as f32).min(0.9)
+/// Greedy first in the first round (what one plain completion would write), then warmer
+/// samples; repair rounds start a little warm so a retry is not a copy of what failed.
+fn temperatures(round: u32, wanted: u32) -> Vec<f32> {
+    let first = if round <= 1 { 0.0 } else { 0.3 };
+    (0..wanted)
+        .map(|index| if index == 0 { first } else { 0.8 })
+        .collect()
 }
 
 aucoder_agent_sdk::export_agent!(Coder);

@@ -1,5 +1,8 @@
 //! The default executor: `WriteTemp` + `ExecTemp` in the sandbox, then a judge.
 //!
+//! When the host's checks decided the round (it then hands over its verdict in
+//! `task.verdict`), the judge is not asked: a model's opinion never overrules execution.
+//!
 //! Better than the original: the judge answers under a JSON schema (the host constrains the
 //! model, so the verdict parses), sees the requirement, the program and the output rather
 //! than the plan and a log tail, and is not asked at all when the facts decide: a program
@@ -48,7 +51,9 @@ impl Agent for Executor {
             },
             execution.duration_ms
         ));
-        let verdict = judge(&task, &execution);
+        // The host's verdict from the checks, when they decided; the judge otherwise.
+        let decided = task.verdict.take();
+        let verdict = judge(&task, &execution, decided);
         task.execution = Some(execution);
         task.verdict = Some(verdict);
         Ok(task)
@@ -76,7 +81,7 @@ fn execution_from(outcome: &Value) -> Execution {
     }
 }
 
-fn judge(task: &Task, execution: &Execution) -> Verdict {
+fn judge(task: &Task, execution: &Execution, decided: Option<Verdict>) -> Verdict {
     let not_ok = |reason: String| Verdict { ok: false, reason };
     if execution.timed_out {
         return not_ok("the program ran past the time limit (an endless loop, or input()?)".into());
@@ -87,6 +92,9 @@ fn judge(task: &Task, execution: &Execution) -> Verdict {
             "the program exited with code {}: {last_error}",
             execution.exit_code
         ));
+    }
+    if let Some(verdict) = decided {
+        return verdict;
     }
     if execution.stdout.trim().is_empty() {
         return not_ok("the program printed nothing; it must print its results".into());

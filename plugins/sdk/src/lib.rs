@@ -37,7 +37,9 @@ pub mod bindings {
 }
 
 pub use bindings::aucoder::agent::host::Completion;
-pub use bindings::aucoder::agent::types::{AgentInfo, Execution, Role, Task, Verdict};
+pub use bindings::aucoder::agent::types::{
+    AgentInfo, Check, CheckOrigin, CheckStatus, Execution, Role, Task, Trial, Verdict,
+};
 /// The trait a plugin implements: `describe` and `run`.
 pub use bindings::exports::aucoder::agent::agent::Guest as Agent;
 
@@ -60,6 +62,25 @@ pub fn ask(
         temperature,
         json_schema: None,
     })
+}
+
+/// Asks the host's LLM for one answer per temperature, generated together in one batch.
+pub fn ask_many(
+    system: &str,
+    prompt: &str,
+    max_tokens: u32,
+    temperatures: &[f32],
+) -> Result<Vec<String>, String> {
+    host::complete_many(
+        &Completion {
+            system: system.to_owned(),
+            prompt: prompt.to_owned(),
+            max_tokens,
+            temperature: 0.0,
+            json_schema: None,
+        },
+        temperatures,
+    )
 }
 
 /// Asks the host's LLM for JSON matching `schema` (the host constrains or validates it).
@@ -158,6 +179,24 @@ pub fn last_error_line(stderr: &str) -> Option<&str> {
         .rev()
         .map(str::trim)
         .find(|line| !line.is_empty())
+}
+
+/// The chosen candidate of the round, as the host ran it, if checks ran.
+pub fn chosen_trial(task: &Task) -> Option<&Trial> {
+    task.trials.iter().find(|trial| trial.chosen)
+}
+
+/// The first check the chosen program did not pass, with why: `assert f(3) == 9` and
+/// `AssertionError: f(3) returned 8`.
+pub fn failing_check(task: &Task) -> Option<(&Check, &str)> {
+    let trial = chosen_trial(task)?;
+    trial
+        .checks
+        .iter()
+        .zip(&task.checks)
+        .zip(&trial.messages)
+        .find(|((status, _), _)| **status != CheckStatus::Passed)
+        .map(|((_, check), message)| (check, message.as_str()))
 }
 
 /// One line on why the last attempt failed: the judge's reason, else the last error line,

@@ -1,0 +1,154 @@
+//! Execution-grounded rounds: run every candidate program of a round, run the checks on each,
+//! and choose the round's program by agreement.
+//!
+//! [`extract`] takes checks from the requirement's own examples; [`harness`] is the Python
+//! that runs checks on one candidate inside the sandbox; [`select`] clusters the candidates
+//! and decides. Every run happens in the same sandbox, under the same limits, as any program:
+//! each candidate gets a fresh temporary workspace of its own, so candidates cannot see or
+//! spoil each other's files.
+
+pub mod extract;
+pub mod harness;
+pub mod select;
+
+pub use crate::plugins::{Check, CheckOrigin, CheckStatus, Execution, Trial};
+pub use extract::requirement_checks;
+pub use select::{select, Decision, Selection};
+
+use crate::tools::{RunOutcome, Tools};
+use aucoder_sandbox::Workspace;
+use sha2::{Digest, Sha256};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Runs each candidate as a script, then (when there are checks) its checks, each candidate
+/// in a workspace of its own. A candidate the sandbox could not run at all gets an
+/// execution that says why.
+pub async fn run_trials(tools: &Tools, candidates: &[String], checks: &[Check]) -> Vec<Trial> {
+    let mut trials = Vec::with_capacity(candidates.len());
+    for code in candidates {
+        trials.push(run_trial(tools, code, checks).await);
+    }
+    trials
+}
+
+async fn run_trial(tools: &Tools, code: &str, checks: &[Check]) -> Trial {
+    let workspace = match Workspace::temporary() {
+        Ok(workspace) => workspace,
+        Err(error) => return unrunnable(code, checks, &format!("no workspace: {error}")),
+    };
+    let execution = match tools.run_python(&workspace, code, None).await {
+        Ok(outcome) => execution_of(outcome),
+        Err(error) => return unrunnable(code, checks, &error.to_string()),
+    };
+    let (statuses, messages) = if checks.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        run_checks(tools, &workspace, code, &execution.stdout, checks).await
+    };
+    Trial {
+        code: code.to_owned(),
+        execution,
+        checks: statuses,
+        messages,
+        agreement: 0,
+        chosen: false,
+    }
+}
+
+/// The checks without the generated ones that an empty program passes (`assert
+/// sum(range(3)) == 3` checks nothing the program does, yet would pass every candidate and
+/// silence the judge). The requirement's own checks are kept whatever they say.
+pub async fn informative(tools: &Tools, checks: Vec<Check>) -> Vec<Check> {
+    if !checks
+        .iter()
+        .any(|check| check.origin == CheckOrigin::Generated)
+    {
+        return checks;
+    }
+    let workspace = match Workspace::temporary() {
+        Ok(workspace) => workspace,
+        Err(_) => return checks,
+    };
+    let (statuses, _) = run_checks(tools, &workspace, "", "", &checks).await;
+    checks
+        .into_iter()
+        .zip(statuses)
+        .filter(|(check, status)| {
+            check.origin == CheckOrigin::Requirement || *status != CheckStatus::Passed
+        })
+        .map(|(check, _)| check)
+        .collect()
+}
+
+/// One sandbox run of the harness; every check is an error, with the reason, when the
+/// harness gives no report (the program looped at import, or ran out of memory).
+async fn run_checks(
+    tools: &Tools,
+    workspace: &Workspace,
+    code: &str,
+    output: &str,
+    checks: &[Check],
+) -> (Vec<CheckStatus>, Vec<String>) {
+    let marker = fresh_marker(code);
+    let program = harness::harness(code, output, checks, &marker);
+    let why = match tools.run_python(workspace, &program, None).await {
+        Ok(outcome) => match harness::parse_report(&outcome.stdout, &marker, checks.len()) {
+            Some(report) => return report.into_iter().unzip(),
+            None if outcome.timed_out => "the checks ran past the time limit".to_owned(),
+            None => format!(
+                "the checks did not finish (exit code {}): {}",
+                outcome.exit_code,
+                outcome
+                    .stderr
+                    .lines()
+                    .rev()
+                    .find(|line| !line.trim().is_empty())
+                    .unwrap_or("no error message")
+            ),
+        },
+        Err(error) => format!("the checks could not run: {error}"),
+    };
+    (
+        vec![CheckStatus::Error; checks.len()],
+        vec![why; checks.len()],
+    )
+}
+
+/// A marker no program can predict: the program's hash, the time and the process id.
+fn fresh_marker(code: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos())
+        .unwrap_or_default();
+    let digest = Sha256::digest(format!("{nanos}:{}:{code}", std::process::id()));
+    format!("@@aucoder-checks-{}:", &hex::encode(digest)[..24])
+}
+
+fn execution_of(outcome: RunOutcome) -> Execution {
+    Execution {
+        success: outcome.success,
+        exit_code: outcome.exit_code,
+        stdout: outcome.stdout,
+        stderr: outcome.stderr,
+        timed_out: outcome.timed_out,
+        duration_ms: outcome.duration_ms,
+    }
+}
+
+fn unrunnable(code: &str, checks: &[Check], why: &str) -> Trial {
+    Trial {
+        code: code.to_owned(),
+        execution: Execution {
+            success: false,
+            exit_code: -1,
+            stdout: String::new(),
+            stderr: why.to_owned(),
+            timed_out: false,
+            duration_ms: 0,
+        },
+        checks: vec![CheckStatus::Error; checks.len()],
+        messages: vec![why.to_owned(); checks.len()],
+        agreement: 0,
+        chosen: false,
+    }
+}

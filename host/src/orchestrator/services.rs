@@ -1,0 +1,237 @@
+//! The door one plugin step reaches the world through: the LLM (with per-step caps), the
+//! tools the role may call (built-in or of external MCP servers), and the run log. What the
+//! executor runs through the tools is recorded, so the host decides from what it saw.
+
+use super::{head, lock, Observed, Observer};
+use crate::mcp_client::ExternalTools;
+use crate::plugins::{role_name, Completion, Role, Services, ToolDenied};
+use crate::tools::Tools;
+use aucoder_llm::{ChatRequest, Llm, TokenCallback, MAX_SEQUENCES};
+use aucoder_sandbox::Workspace;
+use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Longest answer an agent may ask for in one completion.
+const MAX_COMPLETION_TOKENS: u32 = 4096;
+/// Per step, what a plugin may ask of the host. Time inside host calls costs a plugin no
+/// fuel, so without these a plugin could keep the LLM busy, or fill the run log, forever.
+const MAX_LLM_CALLS_PER_STEP: u64 = 16;
+const MAX_TOOL_CALLS_PER_STEP: u64 = 64;
+const MAX_LOG_MESSAGES_PER_STEP: u64 = 100;
+const MAX_LOG_MESSAGE_BYTES: usize = 4096;
+/// Largest system + prompt text of one completion; far beyond any context window.
+const MAX_PROMPT_BYTES: usize = 1 << 20;
+
+#[derive(Default)]
+pub(super) struct CallStats {
+    pub(super) calls: AtomicU64,
+    pub(super) prompt_tokens: AtomicU64,
+    pub(super) completion_tokens: AtomicU64,
+    /// Requests made, including refused ones, for the per-step caps.
+    pub(super) llm_requests: AtomicU64,
+    pub(super) tool_requests: AtomicU64,
+    pub(super) log_messages: AtomicU64,
+}
+
+/// The door one plugin step reaches the world through.
+pub(super) struct AgentServices {
+    pub(super) role: Role,
+    pub(super) round: u32,
+    pub(super) llm: Arc<dyn Llm>,
+    pub(super) tools: Arc<Tools>,
+    pub(super) external: Arc<ExternalTools>,
+    pub(super) workspace: Arc<Workspace>,
+    pub(super) allowed: Vec<String>,
+    /// The plugin runs on a blocking thread; host calls go back to the async runtime.
+    pub(super) handle: tokio::runtime::Handle,
+    pub(super) observer: Arc<dyn Observer>,
+    pub(super) seed: u32,
+    pub(super) observed: Arc<Mutex<Observed>>,
+    pub(super) stats: CallStats,
+}
+
+impl Services for AgentServices {
+    fn complete(&self, request: Completion) -> Result<String, String> {
+        let chat = self.chat_request(&request)?;
+        let on_token = self.progress();
+        let completion = self
+            .handle
+            .block_on(self.llm.complete(&chat, Some(on_token)))
+            .map_err(|error| format!("the LLM failed: {error}"))?;
+        self.count(&completion);
+        self.observer.tokens(completion.tokens_per_second());
+        Ok(completion.text)
+    }
+
+    fn complete_many(
+        &self,
+        request: Completion,
+        temperatures: Vec<f32>,
+    ) -> Result<Vec<String>, String> {
+        if temperatures.is_empty() || temperatures.len() > MAX_SEQUENCES {
+            return Err(format!(
+                "asked for {} answers; 1 to {MAX_SEQUENCES} are possible",
+                temperatures.len()
+            ));
+        }
+        let chat = self.chat_request(&request)?;
+        let temperatures: Vec<f32> = temperatures.into_iter().map(clamp_temperature).collect();
+        let on_token = self.progress();
+        let completions = self
+            .handle
+            .block_on(self.llm.complete_many(&chat, &temperatures, Some(on_token)))
+            .map_err(|error| format!("the LLM failed: {error}"))?;
+        for completion in &completions {
+            self.count(completion);
+        }
+        Ok(completions
+            .into_iter()
+            .map(|completion| completion.text)
+            .collect())
+    }
+
+    fn call_tool(
+        &self,
+        name: &str,
+        arguments_json: &str,
+    ) -> Result<Result<String, String>, ToolDenied> {
+        if !self.allowed.iter().any(|allowed| allowed == name) {
+            return Err(ToolDenied(format!(
+                "the {} agent may not call {name:?} (allowed: {})",
+                role_name(self.role),
+                if self.allowed.is_empty() {
+                    "none".to_owned()
+                } else {
+                    self.allowed.join(", ")
+                }
+            )));
+        }
+        if self.stats.tool_requests.fetch_add(1, Ordering::Relaxed) >= MAX_TOOL_CALLS_PER_STEP {
+            return Ok(Err(format!(
+                "this step has used its {MAX_TOOL_CALLS_PER_STEP} tool calls"
+            )));
+        }
+        if self.external.serves(name) {
+            let answer = self
+                .handle
+                .block_on(self.external.call(name, arguments_json));
+            return Ok(answer.map(|value| value.to_string()));
+        }
+        let answer = self
+            .handle
+            .block_on(self.tools.call(&self.workspace, name, arguments_json));
+        if let (Ok(result), Role::Executor) = (&answer, self.role) {
+            self.observe(name, arguments_json, result);
+        }
+        Ok(answer
+            .map(|value| value.to_string())
+            .map_err(|error| error.to_string()))
+    }
+
+    fn log(&self, message: &str) {
+        let count = self.stats.log_messages.fetch_add(1, Ordering::Relaxed);
+        if count > MAX_LOG_MESSAGES_PER_STEP {
+            return;
+        }
+        if count == MAX_LOG_MESSAGES_PER_STEP {
+            let note = format!(
+                "(more messages of this step dropped: at most {MAX_LOG_MESSAGES_PER_STEP})"
+            );
+            self.observer.plugin_log(self.role, self.round, &note);
+            return;
+        }
+        self.observer
+            .plugin_log(self.role, self.round, head(message, MAX_LOG_MESSAGE_BYTES));
+    }
+}
+
+impl AgentServices {
+    /// The plugin's request as the LLM takes it, within the per-step caps.
+    fn chat_request(&self, request: &Completion) -> Result<ChatRequest, String> {
+        if self.stats.llm_requests.fetch_add(1, Ordering::Relaxed) >= MAX_LLM_CALLS_PER_STEP {
+            return Err(format!(
+                "this step has used its {MAX_LLM_CALLS_PER_STEP} LLM calls"
+            ));
+        }
+        if request.system.len() + request.prompt.len() > MAX_PROMPT_BYTES {
+            return Err(format!(
+                "the prompt is {} bytes; the limit is {MAX_PROMPT_BYTES}",
+                request.system.len() + request.prompt.len()
+            ));
+        }
+        let schema = match &request.json_schema {
+            Some(text) => Some(
+                serde_json::from_str::<Value>(text)
+                    .map_err(|error| format!("the json-schema is not valid JSON: {error}"))?,
+            ),
+            None => None,
+        };
+        let mut chat = ChatRequest::new(&request.system, &request.prompt)
+            .with_max_tokens(request.max_tokens.clamp(1, MAX_COMPLETION_TOKENS))
+            .with_temperature(clamp_temperature(request.temperature));
+        // A new seed each round, so that a retry samples anew rather than repeating itself.
+        chat.seed = self.seed.wrapping_add(self.round.wrapping_mul(7919));
+        chat.json_schema = schema;
+        Ok(chat)
+    }
+
+    /// Reports generation speed to the display as tokens arrive.
+    fn progress(&self) -> TokenCallback {
+        let observer = self.observer.clone();
+        let started = Instant::now();
+        let generated = Arc::new(AtomicU64::new(0));
+        Arc::new(move |_text: &str| {
+            let count = generated.fetch_add(1, Ordering::Relaxed) + 1;
+            let seconds = started.elapsed().as_secs_f64();
+            if count.is_multiple_of(8) && seconds > 0.0 {
+                observer.tokens(count as f64 / seconds);
+            }
+        })
+    }
+
+    fn count(&self, completion: &aucoder_llm::Completion) {
+        self.stats.calls.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .prompt_tokens
+            .fetch_add(u64::from(completion.prompt_tokens), Ordering::Relaxed);
+        self.stats
+            .completion_tokens
+            .fetch_add(u64::from(completion.completion_tokens), Ordering::Relaxed);
+    }
+
+    /// Remembers which program was written and what running it gave.
+    fn observe(&self, tool: &str, arguments_json: &str, result: &Value) {
+        let code = || {
+            serde_json::from_str::<Value>(arguments_json)
+                .ok()
+                .and_then(|args| args["code"].as_str().map(str::to_owned))
+        };
+        let mut observed = lock(&self.observed);
+        match tool {
+            "WriteTemp" => observed.written = code(),
+            "ExecTemp" => {
+                if let Some(written) = observed.written.clone() {
+                    observed.executed = Some((written, result.clone()));
+                }
+            }
+            "run_python" => {
+                if let Some(code) = code() {
+                    observed.written = Some(code.clone());
+                    observed.executed = Some((code, result.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A usable sampling temperature: 0 (greedy) to 2; anything else is greedy.
+fn clamp_temperature(temperature: f32) -> f32 {
+    if temperature.is_finite() {
+        temperature.clamp(0.0, 2.0)
+    } else {
+        0.0
+    }
+}
