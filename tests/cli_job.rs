@@ -369,8 +369,9 @@ fn agreement_picks_the_majority_program_over_a_lone_outlier() {
 
 #[test]
 fn a_wrong_generated_check_does_not_reject_what_the_candidates_and_other_checks_agree_on() {
-    // The second is true of any program and dropped; the third is wrong.
-    let checks = "```python\nassert '30' in OUTPUT\nassert sum(range(3)) == 3\nassert OUTPUT.strip().isdigit()\nassert '31' in OUTPUT\n```";
+    // The second is true of any program: it becomes "the output shows 4", which no candidate
+    // passes, so it is unconfirmed. The fourth is wrong.
+    let checks = "```python\nassert '30' in OUTPUT\nassert 2 + 2 == 4\nassert OUTPUT.strip().isdigit()\nassert '31' in OUTPUT\n```";
     let mut answers = script(&[&printing("30", 0), &printing("30", 1)], &[JUDGE_NOT_OK]);
     answers[CHECKS_KEY] = json!([checks]);
     let run = scripted(answers);
@@ -388,7 +389,11 @@ fn a_wrong_generated_check_does_not_reject_what_the_candidates_and_other_checks_
         .iter()
         .map(|check| check["trusted"].as_bool().unwrap())
         .collect();
-    assert_eq!(trusted, vec![true, true, false]);
+    assert_eq!(trusted, vec![true, false, true, false]);
+    assert_eq!(
+        record["checks"][1]["code"],
+        "_aucoder_printed(lambda: (2 + 2))"
+    );
     assert_eq!(record["decision"], "passed");
     // Passing checks decided it: the judge (which would have said no) was not asked.
     assert!(run

@@ -7,7 +7,7 @@
 //! one JSON summary line per mode for docs/benchmarks.md.
 //!
 //! ```text
-//! cargo bench -p aucoder --bench quality -- [--modes full,plain,one-candidate,no-checks,judge-only]
+//! cargo bench -p aucoder --bench quality -- [--modes full,plain,one-candidate,no-checks,judge-only,candidates-N]
 //!     [--model NAME] [--limit N] [--only ID,ID]
 //! ```
 //!
@@ -142,7 +142,12 @@ fn main_job(dir: &Path, mode: &str, model: Option<&str>, request: &str) -> bool 
         "judge-only" => {
             command.arg("--judge-only");
         }
-        _ => {}
+        other => {
+            // `candidates-N`: the full loop with N candidates per round.
+            if let Some(count) = other.strip_prefix("candidates-") {
+                command.args(["--candidates", count]);
+            }
+        }
     }
     if let Some(model) = model {
         command.args(["--model", model]);

@@ -4,9 +4,11 @@
 //! The candidate is loaded as a module (`__name__` is not `"__main__"`, so its `main()` does
 //! not run) with its prints captured; each check then runs in a fresh copy of that namespace
 //! with `OUTPUT` bound to what the program printed when run as a script. The report is one
-//! line on stdout after a per-run random marker, so a program cannot forge it by accident;
-//! one that forges it on purpose only fools the choice among its own candidates, never the
-//! sandbox.
+//! line on stdout after a per-run random marker, so a program cannot forge it by accident,
+//! and a second marked line voids the report. A program that digs the marker out of the
+//! harness's own memory and then ends the process could still forge its results: that fools
+//! only the choice of which program to hand back, never the sandbox, and the executor's
+//! plain run of the chosen program still has to exit 0.
 
 use super::{Check, CheckStatus};
 use serde_json::Value;
@@ -73,13 +75,20 @@ def _aucoder_expect_output(output, expected):
     raise AssertionError("the output " + repr(output.strip()[:200]) + " does not show " + repr(expected.strip()[:200]))
 
 
+def _aucoder_printed(call):
+    value = call()
+    if _aucoder_squash(str(value)) in _aucoder_squash(_AUCODER_OUTPUT):
+        return
+    raise AssertionError("the output " + repr(_AUCODER_OUTPUT.strip()[:200]) + " does not show " + repr(str(value)[:200]))
+
+
 def _aucoder_explain(code, scope):
     # For `assert left == right`, say what the left side was: the repair needs the value.
     try:
         import ast
         tree = ast.parse(code)
         test = tree.body[-1].test
-        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq) and not isinstance(test.left, ast.Constant):
             left = eval(compile(ast.Expression(test.left), "check", "eval"), scope)
             return ast.get_source_segment(code, test.left) + " was " + repr(left)[:200]
     except Exception:
@@ -104,6 +113,7 @@ def _aucoder_run():
         scope["OUTPUT"] = _AUCODER_OUTPUT
         scope["_aucoder_expect"] = _aucoder_expect
         scope["_aucoder_expect_output"] = _aucoder_expect_output
+        scope["_aucoder_printed"] = _aucoder_printed
         _sys.stdout = _io.StringIO()
         try:
             exec(compile(code, "check", "exec"), scope)
@@ -146,10 +156,11 @@ pub fn parse_report(
     marker: &str,
     checks: usize,
 ) -> Option<Vec<(CheckStatus, String)>> {
-    let line = stdout
-        .lines()
-        .rev()
-        .find_map(|line| line.strip_prefix(marker))?;
+    let mut reports = stdout.lines().filter_map(|line| line.strip_prefix(marker));
+    let line = reports.next()?;
+    if reports.next().is_some() {
+        return None;
+    }
     let entries: Vec<Value> = serde_json::from_str(line).ok()?;
     if entries.len() != checks {
         return None;
@@ -191,6 +202,9 @@ mod tests {
         assert!(parse_report(stdout, "@@other", 2).is_none());
         assert!(parse_report(stdout, "@@m1", 3).is_none());
         assert!(parse_report("@@m1 not json", "@@m1", 0).is_none());
+        // A forged report next to the real one voids both.
+        let forged = format!("@@m1[[\"passed\", \"\"], [\"passed\", \"\"]]\n{stdout}");
+        assert!(parse_report(&forged, "@@m1", 2).is_none());
     }
 
     #[test]

@@ -24,9 +24,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// in a workspace of its own. A candidate the sandbox could not run at all gets an
 /// execution that says why.
 pub async fn run_trials(tools: &Tools, candidates: &[String], checks: &[Check]) -> Vec<Trial> {
-    let mut trials = Vec::with_capacity(candidates.len());
+    let mut trials: Vec<Trial> = Vec::with_capacity(candidates.len());
     for code in candidates {
-        trials.push(run_trial(tools, code, checks).await);
+        // The same program twice is one run and two votes.
+        let trial = match trials.iter().find(|trial| trial.code == *code) {
+            Some(known) => known.clone(),
+            None => run_trial(tools, code, checks).await,
+        };
+        trials.push(trial);
     }
     trials
 }
@@ -57,7 +62,9 @@ async fn run_trial(tools: &Tools, code: &str, checks: &[Check]) -> Trial {
 
 /// The checks without the generated ones that an empty program passes (`assert
 /// sum(range(3)) == 3` checks nothing the program does, yet would pass every candidate and
-/// silence the judge). The requirement's own checks are kept whatever they say.
+/// silence the judge). Such a comparison still says what the answer is, so it becomes a
+/// check that the program prints that value: `_aucoder_printed(lambda: (sum(range(3))))`.
+/// The requirement's own checks are kept whatever they say.
 pub async fn informative(tools: &Tools, checks: Vec<Check>) -> Vec<Check> {
     if !checks
         .iter()
@@ -70,14 +77,29 @@ pub async fn informative(tools: &Tools, checks: Vec<Check>) -> Vec<Check> {
         Err(_) => return checks,
     };
     let (statuses, _) = run_checks(tools, &workspace, "", "", &checks).await;
-    checks
-        .into_iter()
-        .zip(statuses)
-        .filter(|(check, status)| {
-            check.origin == CheckOrigin::Requirement || *status != CheckStatus::Passed
-        })
-        .map(|(check, _)| check)
-        .collect()
+    let mut kept: Vec<Check> = Vec::new();
+    for (check, status) in checks.into_iter().zip(statuses) {
+        let check = if check.origin == CheckOrigin::Generated && status == CheckStatus::Passed {
+            match printed_value_check(&check.code) {
+                Some(code) => Check { code, ..check },
+                None => continue,
+            }
+        } else {
+            check
+        };
+        if !kept.iter().any(|known| known.code == check.code) {
+            kept.push(check);
+        }
+    }
+    kept
+}
+
+/// `assert VALUE == EXPECTED` as a check that the program prints VALUE.
+fn printed_value_check(code: &str) -> Option<String> {
+    let condition = code.trim().strip_prefix("assert ")?;
+    let (value, _) = condition.rsplit_once("==")?;
+    let value = value.trim();
+    (!value.is_empty()).then(|| format!("_aucoder_printed(lambda: ({value}))"))
 }
 
 /// One sandbox run of the harness; every check is an error, with the reason, when the

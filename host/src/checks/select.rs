@@ -5,9 +5,14 @@
 //! agreement does. Generated checks are often wrong, so none is trusted alone: one that no
 //! candidate passes is unconfirmed and ignored, and one that the best cluster fails while that
 //! cluster is the majority and passes every other check is outvoted. Checks from the
-//! requirement are always trusted. The judge decides only when no trusted check is left.
+//! requirement are always trusted. When no trusted check is left, candidates that all agree
+//! (at least three clean ones, sampled independently, and no clean dissenter) decide by self-consistency;
+//! otherwise the judge decides.
 
 use super::{Check, CheckOrigin, CheckStatus, Trial};
+
+/// Fewest clean candidates whose unanimous output decides when no check applies.
+pub const UNANIMOUS_CANDIDATES: usize = 3;
 
 /// How the round's chosen program fared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +21,9 @@ pub enum Decision {
     Passed { passed: usize },
     /// It failed trusted check `check` (an index into the checks) with `message`.
     Failed { check: usize, message: String },
+    /// No check applies, and every clean candidate, at least [`UNANIMOUS_CANDIDATES`] of
+    /// them sampled independently, printed the same: self-consistency decides.
+    Unanimous { candidates: usize },
     /// No candidate ran cleanly; the chosen one is the first (the greedy answer).
     NoCleanRun,
     /// No check applies: the judge decides on the chosen program's output.
@@ -139,7 +147,17 @@ pub fn select(checks: &[Check], trials: &[Trial]) -> Selection {
         |cluster: &Cluster| (0..checks.len()).all(|c| !trusted[c] || cluster.passed[c]);
     let trusted_count = trusted.iter().filter(|t| **t).count();
     let (chosen, decision) = if trusted_count == 0 {
-        (best.members[0], Decision::JudgeDecides)
+        // Every clean candidate agrees; a crash casts no vote on the output.
+        if clusters.len() == 1 && best.size() >= UNANIMOUS_CANDIDATES {
+            (
+                best.members[0],
+                Decision::Unanimous {
+                    candidates: best.size(),
+                },
+            )
+        } else {
+            (best.members[0], Decision::JudgeDecides)
+        }
     } else if let Some(cluster) = clusters.iter().find(|cluster| passes_trusted(cluster)) {
         (
             cluster.members[0],
@@ -288,6 +306,40 @@ mod tests {
         let selection = select(&checks, &trials);
         assert_eq!(selection.decision, Decision::JudgeDecides);
         assert_eq!(selection.agreement, vec![2, 2]);
+    }
+
+    #[test]
+    fn unanimous_independent_candidates_decide_when_no_check_applies() {
+        let three = [
+            trial("30", 0, &[]),
+            trial("30", 0, &[]),
+            trial("30", 0, &[]),
+        ];
+        assert_eq!(
+            select(&[], &three).decision,
+            Decision::Unanimous { candidates: 3 }
+        );
+        // Two are too few, and one dissenter or one crash is enough to ask the judge.
+        let two = [trial("30", 0, &[]), trial("30", 0, &[])];
+        assert_eq!(select(&[], &two).decision, Decision::JudgeDecides);
+        let split = [
+            trial("30", 0, &[]),
+            trial("30", 0, &[]),
+            trial("30", 0, &[]),
+            trial("31", 0, &[]),
+        ];
+        assert_eq!(select(&[], &split).decision, Decision::JudgeDecides);
+        // A crash casts no vote on the output.
+        let crashed = [
+            trial("30", 0, &[]),
+            trial("30", 0, &[]),
+            trial("30", 0, &[]),
+            trial("", 1, &[]),
+        ];
+        assert_eq!(
+            select(&[], &crashed).decision,
+            Decision::Unanimous { candidates: 3 }
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 /// Candidates per round unless `--candidates` says otherwise (docs/benchmarks.md has the
 /// measurements behind it).
-pub const DEFAULT_CANDIDATES: u32 = 4;
+pub const DEFAULT_CANDIDATES: u32 = 3;
 /// Most candidates the host runs in one round, whatever a coder returns.
 const MAX_CANDIDATES: usize = 8;
 
@@ -211,10 +211,12 @@ impl Orchestrator {
                             "nothing to debug: the program worked",
                         );
                     }
-                    let how = if summary.judged {
-                        "the judge said ok (no check applied)".to_owned()
-                    } else {
-                        format!("it passed {} trusted check(s)", summary.passed)
+                    let how = match selection.decision {
+                        Decision::Unanimous { candidates } => format!(
+                            "all {candidates} candidates agreed on its output (no check applied)"
+                        ),
+                        Decision::JudgeDecides => "the judge said ok (no check applied)".to_owned(),
+                        _ => format!("it passed {} trusted check(s)", summary.passed),
                     };
                     return Ok(self.report(
                         round,
@@ -424,7 +426,7 @@ impl Orchestrator {
         }
         let output = || outcome["stdout"].as_str().unwrap_or_default().to_owned();
         match &selection.decision {
-            Decision::Passed { .. } => Ok(output()),
+            Decision::Passed { .. } | Decision::Unanimous { .. } => Ok(output()),
             Decision::Failed { check, message } => Err(failed_check(&task.checks, *check, message)),
             Decision::NoCleanRun => {
                 Err("no candidate ran cleanly in the checks' sandbox runs".to_owned())
@@ -544,6 +546,13 @@ fn check_verdict(checks: &[Check], selection: &Selection) -> Option<Verdict> {
         Decision::Failed { check, message } => Some(Verdict {
             ok: false,
             reason: failed_check(checks, *check, message),
+        }),
+        Decision::Unanimous { candidates } => Some(Verdict {
+            ok: true,
+            reason: format!(
+                "no check applied; all {candidates} candidates, sampled independently, printed \
+                 the same"
+            ),
         }),
         Decision::NoCleanRun | Decision::JudgeDecides => None,
     }

@@ -41,7 +41,7 @@ pub struct TrialsRecord {
     pub candidates: Vec<CandidateRecord>,
     /// Index into `candidates`.
     pub chosen: usize,
-    /// `passed`, `failed`, `no clean run` or `judge decides`.
+    /// `passed`, `failed`, `unanimous`, `no clean run` or `judge decides`.
     pub decision: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -82,6 +82,10 @@ impl TrialsRecord {
         let (decision, reason) = match &selection.decision {
             Decision::Passed { passed } => ("passed", Some(format!("{passed} trusted check(s)"))),
             Decision::Failed { message, .. } => ("failed", Some(message.clone())),
+            Decision::Unanimous { candidates } => (
+                "unanimous",
+                Some(format!("{candidates} candidates printed the same")),
+            ),
             Decision::NoCleanRun => ("no clean run", None),
             Decision::JudgeDecides => ("judge decides", None),
         };

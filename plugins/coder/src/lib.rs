@@ -17,7 +17,8 @@ use aucoder_agent_sdk::{
 const SYSTEM: &str = "You are a disciplined Python engineer. Write ONE complete Python 3 \
 program that does exactly what the requirement asks, nothing more. If the requirement names a \
 function or gives its signature, define that function at module level with exactly that name \
-and those parameters, returning (not printing) its result. Put the logic in functions and call \
+and those parameters, returning (not printing) its result, and handle edge cases such as \
+empty inputs. Put the logic in functions and call \
 main() under `if __name__ == \"__main__\":`. Use only the standard library. Never call input() \
 or use argparse, the network or threads. Print the results the requirement asks for, computed \
 by the program, never typed in by hand. Answer with ONE fenced ```python code block and \
@@ -47,12 +48,8 @@ impl Agent for Coder {
         let mut candidates: Vec<String> = Vec::new();
         for answer in &answers {
             match extract_python(answer) {
-                Some(code) => {
-                    let code = ensure_main_call(&code);
-                    if !candidates.contains(&code) {
-                        candidates.push(code);
-                    }
-                }
+                // Duplicates stay: the host runs each program once and counts them as votes.
+                Some(code) => candidates.push(ensure_main_call(&code)),
                 None => log(&format!(
                     "an answer held no Python program: {}",
                     head(answer.trim(), 200)
@@ -70,9 +67,13 @@ impl Agent for Coder {
                 )
             });
         };
+        let mut distinct = candidates.clone();
+        distinct.sort();
+        distinct.dedup();
         log(&format!(
-            "{} distinct candidate(s) from {} answer(s)",
+            "{} candidate(s), {} distinct, from {} answer(s)",
             candidates.len(),
+            distinct.len(),
             answers.len()
         ));
         task.code = first;

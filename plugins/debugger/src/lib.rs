@@ -5,7 +5,7 @@ use aucoder_agent_sdk::{ask, failure_reason, previous_attempt, Agent, AgentInfo,
 
 const SYSTEM: &str = "You are a senior Python debugger. A program written from a plan failed \
 or did not meet the requirement. First say in one sentence what caused the failure. Then \
-write a revised PLAN of at most 5 numbered one-line steps that avoids that cause: change the \
+write a revised PLAN of at most 4 numbered one-line steps that avoids that cause: change the \
 step that failed, drop every step the requirement does not ask for, prefer simple loops over \
 deep recursion. Do not write code.";
 
@@ -31,7 +31,7 @@ impl Agent for Debugger {
             attempt,
             failure_reason(&task)
         );
-        let revised = ask(SYSTEM, &prompt, 260, 0.3)?;
+        let revised = ask(SYSTEM, &prompt, 140, 0.3)?;
         if !revised.trim().is_empty() {
             task.plan = revised.trim().to_owned();
         }

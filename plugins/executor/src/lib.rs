@@ -110,14 +110,14 @@ fn judge(task: &Task, execution: &Execution, decided: Option<Verdict>) -> Verdic
         "type": "object",
         "properties": {
             "ok": {"type": "boolean"},
-            "reason": {"type": "string", "maxLength": 200}
+            "reason": {"type": "string", "maxLength": 120}
         },
         "required": ["ok", "reason"]
     });
     let answer = host::complete(&Completion {
         system: JUDGE_SYSTEM.to_owned(),
         prompt,
-        max_tokens: 120,
+        max_tokens: 60,
         temperature: 0.0,
         json_schema: Some(schema.to_string()),
     });

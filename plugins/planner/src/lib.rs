@@ -12,7 +12,7 @@ use aucoder_agent_sdk::{
 
 const SYSTEM: &str = "You are a senior software architect. Write a concise implementation PLAN \
 in English for a single-file Python 3 program that does exactly what the requirement asks and \
-nothing more: at most 5 numbered steps, one short line each. The program uses only the \
+nothing more: at most 4 numbered steps, one short line each. The program uses only the \
 standard library, takes no input (no input(), no argparse, no files unless asked), prefers \
 simple loops over deep recursion, and prints its results. Do not write any code.";
 
@@ -45,7 +45,7 @@ impl Agent for Planner {
             task.requirement,
             context_block(&task, 1000)
         );
-        let plan = ask(SYSTEM, &prompt, 150, 0.2)?;
+        let plan = ask(SYSTEM, &prompt, 110, 0.2)?;
         task.plan = strip_code(&plan);
         // Without checks the host falls back on the judge: a failure here costs no plan.
         match generated_checks(&task.requirement) {
