@@ -14,22 +14,21 @@
 
 mod records;
 mod services;
+mod step;
 
 pub use records::{StepRecord, TrialsRecord};
 
 use crate::checks::{self, Check, CheckOrigin, Decision, Selection};
 use crate::mcp_client::ExternalTools;
-use crate::plugins::{role_name, Catalog, Role, Services, StepError, StepOutcome, Task, Verdict};
+use crate::plugins::{role_name, Catalog, Role, Task, Verdict};
 use crate::tools::Tools;
 use anyhow::Context;
 use aucoder_llm::Llm;
 use aucoder_sandbox::Workspace;
-use records::{step_fields, verdict_json};
+use records::verdict_json;
 use serde::Serialize;
-use serde_json::{Map, Value};
-use services::{AgentServices, CallStats};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -437,102 +436,6 @@ impl Orchestrator {
                 None => Err("the executor gave no verdict".to_owned()),
             },
         }
-    }
-
-    /// Runs one agent step; on failure the task comes back unchanged with the error.
-    async fn step(
-        &self,
-        role: Role,
-        task: Task,
-        run: &RunContext<'_>,
-        totals: &mut BTreeMap<&'static str, AgentTotals>,
-    ) -> (Task, Option<String>) {
-        let round = task.round;
-        self.observer.step_started(role, round);
-        let plugin = self.catalog.agent(role);
-        let role_key = role_name(role);
-        let services = Arc::new(AgentServices {
-            role,
-            round,
-            llm: self.llm.clone(),
-            tools: self.tools.clone(),
-            external: self.external.clone(),
-            workspace: run.workspace.clone(),
-            allowed: self.allowed_tools(role_key),
-            handle: tokio::runtime::Handle::current(),
-            observer: self.observer.clone(),
-            seed: self.options.seed,
-            observed: run.observed.clone(),
-            stats: CallStats::default(),
-        });
-        let runtime = self.catalog.runtime().clone();
-        let step_plugin = plugin.clone();
-        let step_services: Arc<dyn Services> = services.clone();
-        let input = task.clone();
-        let blocking =
-            tokio::task::spawn_blocking(move || runtime.run(&step_plugin, &input, step_services));
-        let failed = |error: StepError| StepOutcome {
-            result: Err(error),
-            elapsed: Duration::ZERO,
-            in_host: Duration::ZERO,
-        };
-        // On timeout the plugin's thread is abandoned: it is blocked in a host call, holds
-        // only this step's store, and its tool calls are no longer observed.
-        let outcome = match tokio::time::timeout(self.options.step_timeout, blocking).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(error)) => failed(StepError::Host(format!(
-                "the plugin's thread failed: {error}"
-            ))),
-            Err(_) => failed(StepError::TimedOut {
-                seconds: self.options.step_timeout.as_secs(),
-            }),
-        };
-
-        let plugin_overhead = outcome.plugin_overhead();
-        let (task, error) = match outcome.result {
-            Ok(changed) => (keep_host_fields(changed, &task, role), None),
-            Err(error) => (task, Some(error.to_string())),
-        };
-        let record = StepRecord {
-            agent: role_key,
-            round,
-            plugin: format!("{} ({})", plugin.label(), plugin.origin),
-            ok: error.is_none(),
-            error: error.clone(),
-            duration_ms: millis(outcome.elapsed),
-            host_ms: millis(outcome.in_host),
-            plugin_overhead_us: u64::try_from(plugin_overhead.as_micros()).unwrap_or(u64::MAX),
-            llm_calls: services.stats.calls.load(Ordering::Relaxed),
-            prompt_tokens: services.stats.prompt_tokens.load(Ordering::Relaxed),
-            completion_tokens: services.stats.completion_tokens.load(Ordering::Relaxed),
-            fields: if error.is_none() {
-                step_fields(role, &task)
-            } else {
-                Map::new()
-            },
-        };
-        let entry = totals.entry(role_key).or_default();
-        entry.steps += 1;
-        entry.failed_steps += u32::from(error.is_some());
-        entry.duration_ms += record.duration_ms;
-        entry.host_ms += record.host_ms;
-        entry.plugin_overhead_us += record.plugin_overhead_us;
-        entry.completion_tokens += record.completion_tokens;
-        self.observer.step_finished(&record);
-        (task, error)
-    }
-
-    fn allowed_tools(&self, role: &str) -> Vec<String> {
-        self.options
-            .allowed_tools
-            .get(role)
-            .cloned()
-            .unwrap_or_else(|| {
-                crate::tools::BUILTIN_TOOLS
-                    .iter()
-                    .map(|tool| (*tool).to_owned())
-                    .collect()
-            })
     }
 }
 

@@ -1,11 +1,11 @@
 //! The default coder: several complete Python programs from the requirement and the plan,
 //! sampled together in one batch, for the host to choose from by running them.
 //!
-//! The first candidate is decoded greedily, so the pool always holds what one plain
-//! completion of the model would write; the others are sampled warmer for variety. From the
-//! second round on it sees the chosen program of the last round, how it failed (the failing
-//! check, the traceback, its output): repair from execution facts, which small models can use,
-//! rather than from a reviewer's prose. The program is found in each answer even without a
+//! The first candidate is decoded greedily from the requirement alone, so the pool always
+//! holds what one plain completion of the model would write; the others are sampled warmer
+//! for variety. From the second round on it sees the debugger's plan and the chosen program of
+//! the last round with how it failed (the failing check, the traceback, its output): repair
+//! from execution facts, which small models can use, rather than from a reviewer's prose. The program is found in each answer even without a
 //! language tag, amid prose or in an unclosed fence; a `main()` that is defined but never
 //! called gets its entry point.
 
@@ -21,7 +21,8 @@ and those parameters, returning (not printing) its result, and handle edge cases
 empty inputs. Put the logic in functions and call \
 main() under `if __name__ == \"__main__\":`. Use only the standard library. Never call input() \
 or use argparse, the network or threads. Print the results the requirement asks for, computed \
-by the program, never typed in by hand. Answer with ONE fenced ```python code block and \
+by the program, never typed in by hand, in exactly the format asked (separators, one item per \
+line, order). Answer with ONE fenced ```python code block and \
 nothing else.";
 
 /// Most candidates one round asks for, whatever the host wants.
@@ -84,16 +85,18 @@ impl Agent for Coder {
     }
 }
 
-/// The plan, then (in repair rounds) the last program and how it failed, then the
-/// requirement last: small models follow what they read last, and a plan sometimes asks for
-/// more than the user did.
+/// The first round sees the requirement alone, as one plain completion would: a plan from a
+/// small model, or the reference material behind it, can carry wrong specifics (the corpus's
+/// `factorial(10)` example for "compute 20 factorial"). Repair rounds add the debugger's plan,
+/// the last program and how it failed. The requirement comes last: small models follow what
+/// they read last.
 fn prompt(task: &Task) -> String {
-    let mut prompt = format!(
-        "Plan (a guide; skip any step the requirement does not ask for):\n{}\n",
-        task.plan
-    );
+    let mut prompt = String::new();
     if let Some(previous) = previous_attempt(task, 800) {
-        prompt.push('\n');
+        prompt.push_str(&format!(
+            "Plan (a guide; the requirement wins where they differ):\n{}\n\n",
+            task.plan
+        ));
         prompt.push_str(&previous);
         if let Some((check, message)) = failing_check(task) {
             prompt.push_str(&format!(
@@ -103,11 +106,11 @@ fn prompt(task: &Task) -> String {
             ));
         }
         prompt.push_str(&format!(
-            "The problem: {}\nWrite a corrected, complete program.\n",
+            "The problem: {}\nWrite a corrected, complete program.\n\n",
             failure_reason(task)
         ));
     }
-    prompt.push_str(&format!("\nRequirement:\n{}\n", task.requirement));
+    prompt.push_str(&format!("Requirement:\n{}\n", task.requirement));
     prompt
 }
 

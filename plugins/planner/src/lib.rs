@@ -14,7 +14,9 @@ const SYSTEM: &str = "You are a senior software architect. Write a concise imple
 in English for a single-file Python 3 program that does exactly what the requirement asks and \
 nothing more: at most 4 numbered steps, one short line each. The program uses only the \
 standard library, takes no input (no input(), no argparse, no files unless asked), prefers \
-simple loops over deep recursion, and prints its results. Do not write any code.";
+simple loops over deep recursion, and prints its results. Every number, name and value in the \
+plan comes from the requirement; the reference material shows technique only. Do not write \
+any code.";
 
 const CHECKS_SYSTEM: &str = "You are a test engineer. Write short Python assert statements \
 that any correct program for the requirement must pass. A check may call the functions the \

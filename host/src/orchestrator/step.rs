@@ -1,0 +1,111 @@
+//! One agent step: the plugin that fills the role runs on a blocking thread, under the
+//! step's wall-clock limit, with its door to the host; what it changed comes back with the
+//! host's own fields restored, and the step is recorded.
+
+use super::records::{step_fields, StepRecord};
+use super::services::{AgentServices, CallStats};
+use super::{keep_host_fields, millis, AgentTotals, Orchestrator, RunContext};
+use crate::plugins::{role_name, Role, Services, StepError, StepOutcome, Task};
+use serde_json::Map;
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+impl Orchestrator {
+    /// Runs one agent step; on failure the task comes back unchanged with the error.
+    pub(super) async fn step(
+        &self,
+        role: Role,
+        task: Task,
+        run: &RunContext<'_>,
+        totals: &mut BTreeMap<&'static str, AgentTotals>,
+    ) -> (Task, Option<String>) {
+        let round = task.round;
+        self.observer.step_started(role, round);
+        let plugin = self.catalog.agent(role);
+        let role_key = role_name(role);
+        let services = Arc::new(AgentServices {
+            role,
+            round,
+            llm: self.llm.clone(),
+            tools: self.tools.clone(),
+            external: self.external.clone(),
+            workspace: run.workspace.clone(),
+            allowed: self.allowed_tools(role_key),
+            handle: tokio::runtime::Handle::current(),
+            observer: self.observer.clone(),
+            seed: self.options.seed,
+            observed: run.observed.clone(),
+            stats: CallStats::default(),
+        });
+        let runtime = self.catalog.runtime().clone();
+        let step_plugin = plugin.clone();
+        let step_services: Arc<dyn Services> = services.clone();
+        let input = task.clone();
+        let blocking =
+            tokio::task::spawn_blocking(move || runtime.run(&step_plugin, &input, step_services));
+        let failed = |error: StepError| StepOutcome {
+            result: Err(error),
+            elapsed: Duration::ZERO,
+            in_host: Duration::ZERO,
+        };
+        // On timeout the plugin's thread is abandoned: it is blocked in a host call, holds
+        // only this step's store, and its tool calls are no longer observed.
+        let outcome = match tokio::time::timeout(self.options.step_timeout, blocking).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(error)) => failed(StepError::Host(format!(
+                "the plugin's thread failed: {error}"
+            ))),
+            Err(_) => failed(StepError::TimedOut {
+                seconds: self.options.step_timeout.as_secs(),
+            }),
+        };
+
+        let plugin_overhead = outcome.plugin_overhead();
+        let (task, error) = match outcome.result {
+            Ok(changed) => (keep_host_fields(changed, &task, role), None),
+            Err(error) => (task, Some(error.to_string())),
+        };
+        let record = StepRecord {
+            agent: role_key,
+            round,
+            plugin: format!("{} ({})", plugin.label(), plugin.origin),
+            ok: error.is_none(),
+            error: error.clone(),
+            duration_ms: millis(outcome.elapsed),
+            host_ms: millis(outcome.in_host),
+            plugin_overhead_us: u64::try_from(plugin_overhead.as_micros()).unwrap_or(u64::MAX),
+            llm_calls: services.stats.calls.load(Ordering::Relaxed),
+            prompt_tokens: services.stats.prompt_tokens.load(Ordering::Relaxed),
+            completion_tokens: services.stats.completion_tokens.load(Ordering::Relaxed),
+            fields: if error.is_none() {
+                step_fields(role, &task)
+            } else {
+                Map::new()
+            },
+        };
+        let entry = totals.entry(role_key).or_default();
+        entry.steps += 1;
+        entry.failed_steps += u32::from(error.is_some());
+        entry.duration_ms += record.duration_ms;
+        entry.host_ms += record.host_ms;
+        entry.plugin_overhead_us += record.plugin_overhead_us;
+        entry.completion_tokens += record.completion_tokens;
+        self.observer.step_finished(&record);
+        (task, error)
+    }
+
+    fn allowed_tools(&self, role: &str) -> Vec<String> {
+        self.options
+            .allowed_tools
+            .get(role)
+            .cloned()
+            .unwrap_or_else(|| {
+                crate::tools::BUILTIN_TOOLS
+                    .iter()
+                    .map(|tool| (*tool).to_owned())
+                    .collect()
+            })
+    }
+}
