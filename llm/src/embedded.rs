@@ -273,46 +273,6 @@ fn generate(
     temperatures: &[f32],
     on_token: Option<&(dyn Fn(&str) + Send + Sync)>,
 ) -> Result<Vec<Completion>, LlmError> {
-    let answers = decode(
-        model,
-        template,
-        config,
-        request,
-        temperatures,
-        on_token,
-        false,
-    )?;
-    // The fast grammar can leave an answer outside the schema: those are decoded again with
-    // the full grammar, which cannot.
-    let Some(schema) = &request.json_schema else {
-        return Ok(answers);
-    };
-    let fits = |answer: &Completion| crate::validate_json(&answer.text, schema).is_ok();
-    if answers.iter().all(fits) {
-        return Ok(answers);
-    }
-    decode(
-        model,
-        template,
-        config,
-        request,
-        temperatures,
-        on_token,
-        true,
-    )
-}
-
-/// [`generate`]'s decoding loop; `full_grammar` as in [`build_sampler`].
-#[allow(clippy::too_many_arguments)]
-fn decode(
-    model: &LlamaModel,
-    template: &LlamaChatTemplate,
-    config: &EmbeddedConfig,
-    request: &ChatRequest,
-    temperatures: &[f32],
-    on_token: Option<&(dyn Fn(&str) + Send + Sync)>,
-    full_grammar: bool,
-) -> Result<Vec<Completion>, LlmError> {
     let backend = backend()?;
     let sequences = temperatures.len();
     if sequences == 0 || sequences > MAX_SEQUENCES {
@@ -388,7 +348,7 @@ fn decode(
             sequence_request.temperature = *temperature;
             sequence_request.seed = request.seed.wrapping_add(index as u32);
             Ok(Sequence {
-                sampler: build_sampler(model, &sequence_request, full_grammar)?,
+                sampler: build_sampler(model, &sequence_request)?,
                 decoder: encoding_rs::UTF_8.new_decoder(),
                 text: String::new(),
                 generated: 0,
@@ -472,42 +432,22 @@ struct Sequence {
     done: bool,
 }
 
-/// Top-k → grammar (when a schema is given) → top-p → temperature → seeded draw; greedy at
-/// temperature 0. The grammar sees only the top 40 candidates: checking all of a 150k-token
-/// vocabulary against it at every step made schema-bound answers several times slower. When
-/// none of the 40 fits, the answer fails the schema and is generated again with
-/// `full_grammar`, which checks every token first.
-fn build_sampler(
-    model: &LlamaModel,
-    request: &ChatRequest,
-    full_grammar: bool,
-) -> Result<LlamaSampler, LlmError> {
+/// Grammar (when a schema is given) → top-k → top-p → temperature → seeded draw; greedy at
+/// temperature 0. The grammar goes first so every candidate the later stages see is valid.
+fn build_sampler(model: &LlamaModel, request: &ChatRequest) -> Result<LlamaSampler, LlmError> {
     let mut stages = Vec::new();
-    let grammar = match &request.json_schema {
-        Some(schema) => {
-            let grammar = llama_cpp_2::json_schema_to_grammar(&schema.to_string())
-                .map_err(|error| LlmError::Config(format!("JSON schema → grammar: {error}")))?;
-            Some(
-                LlamaSampler::grammar(model, &grammar, "root")
-                    .map_err(|error| LlmError::Config(format!("grammar: {error}")))?,
-            )
-        }
-        None => None,
-    };
-    match grammar {
-        Some(grammar) if full_grammar => {
-            stages.push(grammar);
-            stages.push(LlamaSampler::top_k(40));
-        }
-        Some(grammar) => {
-            stages.push(LlamaSampler::top_k(40));
-            stages.push(grammar);
-        }
-        None => stages.push(LlamaSampler::top_k(40)),
+    if let Some(schema) = &request.json_schema {
+        let grammar = llama_cpp_2::json_schema_to_grammar(&schema.to_string())
+            .map_err(|error| LlmError::Config(format!("JSON schema → grammar: {error}")))?;
+        stages.push(
+            LlamaSampler::grammar(model, &grammar, "root")
+                .map_err(|error| LlmError::Config(format!("grammar: {error}")))?,
+        );
     }
     if request.temperature <= 0.0 {
         stages.push(LlamaSampler::greedy());
     } else {
+        stages.push(LlamaSampler::top_k(40));
         stages.push(LlamaSampler::top_p(0.95, 1));
         stages.push(LlamaSampler::temp(request.temperature));
         stages.push(LlamaSampler::dist(request.seed));
