@@ -29,6 +29,9 @@ pub enum SandboxError {
     #[error("invalid script name {0:?}: it must be a plain file name or a relative path inside the workspace")]
     BadScriptName(String),
 
+    #[error("{0:?} is a name aucoder reads configuration or plugins from, which a workspace may not hold")]
+    ControlFile(String),
+
     #[error("preparing the Python interpreter module failed: {0:#}")]
     Interpreter(wasmtime::Error),
 

@@ -7,8 +7,10 @@
 //! packages; they are *not* sandboxes and only bound time and output.
 
 mod error;
+mod guard;
 mod limits;
 mod output;
+pub mod quota;
 mod subprocess;
 pub mod wasm;
 mod workspace;
@@ -18,7 +20,7 @@ pub use limits::{Execution, Limits, StopReason};
 pub use output::{LiveOutput, StreamKind};
 pub use subprocess::{CondaBackend, PythonBackend};
 pub use wasm::{write_atomically, MemoryLimiter, WasmBackend};
-pub use workspace::Workspace;
+pub use workspace::{is_control_name, Workspace};
 
 use async_trait::async_trait;
 use std::fmt;
@@ -42,7 +44,7 @@ impl RunRequest<'_> {
     /// The script's host path; an error when it is not a file in the workspace.
     pub(crate) fn script_path(&self) -> Result<std::path::PathBuf, SandboxError> {
         let path = self.workspace.resolve(self.script)?;
-        if !path.is_file() {
+        if !self.workspace.holds_file(self.script) {
             return Err(SandboxError::io(
                 format!("the script {}", path.display()),
                 std::io::Error::from(std::io::ErrorKind::NotFound),

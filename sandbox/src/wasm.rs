@@ -10,18 +10,17 @@
 //! version and configuration and cached on disk; later processes only map the artifact in,
 //! and each run is a fresh store instantiated from a shared [`InstancePre`].
 
+use crate::guard::FsGuard;
 use crate::output::Captured;
-use crate::workspace::disk_usage;
+use crate::quota::DiskQuota;
 use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError};
 use async_trait::async_trait;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-use wasmtime::{
-    Caller, Config, Engine, InstancePre, Linker, Module, OptLevel, ResourceLimiter, Store, Trap,
-};
-use wasmtime_wasi::p1::{self, WasiP1Ctx};
+use wasmtime::{Config, Engine, InstancePre, Module, OptLevel, ResourceLimiter, Store, Trap};
+use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
@@ -45,9 +44,6 @@ pub const TIMEOUT_EXIT_CODE: i32 = 124;
 pub const OUT_OF_MEMORY_EXIT_CODE: i32 = 125;
 /// Exit code reported when the interpreter trapped (e.g. its stack ran out).
 pub const TRAP_EXIT_CODE: i32 = 126;
-
-/// WASI's `errno::nospc`.
-const WASI_ERRNO_NOSPC: i32 = 51;
 
 /// The wasm backend. Clones share one engine and one compiled interpreter.
 #[derive(Clone)]
@@ -105,7 +101,7 @@ impl PythonRuntime {
         let started = Instant::now();
         let engine = build_engine().map_err(SandboxError::Interpreter)?;
         let (module, compiled) = load_or_compile(&engine, cache_dir)?;
-        let linker = build_linker(&engine).map_err(SandboxError::Interpreter)?;
+        let linker = crate::guard::build_linker(&engine).map_err(SandboxError::Interpreter)?;
         let pre = linker
             .instantiate_pre(&module)
             .map_err(SandboxError::Interpreter)?;
@@ -234,10 +230,10 @@ fn start_epoch_ticker(engine: &Engine) {
 }
 
 /// Per-run host state: the WASI context and the limits being enforced.
-struct RunState {
-    wasi: WasiP1Ctx,
+pub(crate) struct RunState {
+    pub(crate) wasi: WasiP1Ctx,
     memory: MemoryLimiter,
-    disk: DiskQuota,
+    pub(crate) guard: FsGuard,
 }
 
 /// Caps the linear memory of a store, all its memories together, and remembers whether the
@@ -309,146 +305,6 @@ impl ResourceLimiter for MemoryLimiter {
     }
 }
 
-/// Charges writes into workspace files against a byte budget. Writes are counted as growth
-/// until the estimate nears the limit; then the folder is measured again, so overwrites and
-/// deleted files give their room back and the limit is exact where it matters.
-struct DiskQuota {
-    root: PathBuf,
-    limit: u64,
-    estimate: u64,
-    hit: bool,
-}
-
-impl DiskQuota {
-    fn new(root: &Path, limit: u64) -> Self {
-        Self {
-            root: root.to_path_buf(),
-            limit,
-            estimate: disk_usage(root),
-            hit: false,
-        }
-    }
-
-    fn admit(&mut self, bytes: u64) -> bool {
-        if self.estimate.saturating_add(bytes) > self.limit {
-            self.estimate = disk_usage(&self.root);
-        }
-        if self.estimate.saturating_add(bytes) > self.limit {
-            self.hit = true;
-            return false;
-        }
-        self.estimate += bytes;
-        true
-    }
-}
-
-fn build_linker(engine: &Engine) -> wasmtime::Result<Linker<RunState>> {
-    let mut linker = Linker::new(engine);
-    p1::add_to_linker_async(&mut linker, |state: &mut RunState| &mut state.wasi)?;
-    // Writes into files go through the disk quota first; stdio (fds 0-2) are capped elsewhere.
-    linker.allow_shadowing(true);
-    linker.func_wrap_async(
-        "wasi_snapshot_preview1",
-        "fd_write",
-        |mut caller: Caller<'_, RunState>, (fd, iovs, iovs_len, nwritten): (i32, i32, i32, i32)| {
-            Box::new(async move {
-                if fd > 2 {
-                    let bytes = iovec_total(&mut caller, iovs, iovs_len)?;
-                    if !caller.data_mut().disk.admit(bytes) {
-                        return Ok(WASI_ERRNO_NOSPC);
-                    }
-                }
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::fd_write(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    fd,
-                    iovs,
-                    iovs_len,
-                    nwritten,
-                )
-                .await
-            })
-        },
-    )?;
-    linker.func_wrap_async(
-        "wasi_snapshot_preview1",
-        "fd_pwrite",
-        |mut caller: Caller<'_, RunState>,
-         (fd, iovs, iovs_len, offset, nwritten): (i32, i32, i32, i64, i32)| {
-            Box::new(async move {
-                let bytes = iovec_total(&mut caller, iovs, iovs_len)?;
-                if !caller.data_mut().disk.admit(bytes) {
-                    return Ok(WASI_ERRNO_NOSPC);
-                }
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::fd_pwrite(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    fd,
-                    iovs,
-                    iovs_len,
-                    offset,
-                    nwritten,
-                )
-                .await
-            })
-        },
-    )?;
-    linker.func_wrap_async(
-        "wasi_snapshot_preview1",
-        "fd_filestat_set_size",
-        |mut caller: Caller<'_, RunState>, (fd, size): (i32, i64)| {
-            Box::new(async move {
-                // Extending a file by truncate() reserves its new size up front.
-                if !caller.data_mut().disk.admit(size.max(0) as u64) {
-                    return Ok(WASI_ERRNO_NOSPC);
-                }
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::fd_filestat_set_size(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    fd,
-                    size,
-                )
-                .await
-            })
-        },
-    )?;
-    Ok(linker)
-}
-
-fn guest_memory<'a>(
-    caller: &'a mut Caller<'_, RunState>,
-) -> wasmtime::Result<(&'a mut [u8], &'a mut RunState)> {
-    let memory = caller
-        .get_export("memory")
-        .and_then(|export| export.into_memory())
-        .ok_or_else(|| wasmtime::format_err!("the interpreter exports no memory"))?;
-    Ok(memory.data_and_store_mut(caller))
-}
-
-/// The number of bytes a WASI `ciovec` array asks to write.
-fn iovec_total(
-    caller: &mut Caller<'_, RunState>,
-    iovs: i32,
-    iovs_len: i32,
-) -> wasmtime::Result<u64> {
-    let (memory, _) = guest_memory(caller)?;
-    let mut total = 0u64;
-    for index in 0..iovs_len.max(0) as usize {
-        // Each ciovec is { buf: u32, buf_len: u32 }, little-endian.
-        let at = (iovs as u32 as usize)
-            .checked_add(index * 8 + 4)
-            .ok_or_else(|| wasmtime::format_err!("iovec out of bounds"))?;
-        let len = memory
-            .get(at..at + 4)
-            .ok_or_else(|| wasmtime::format_err!("iovec out of bounds"))?;
-        total += u64::from(u32::from_le_bytes([len[0], len[1], len[2], len[3]]));
-    }
-    Ok(total)
-}
-
 #[async_trait]
 impl Backend for WasmBackend {
     fn kind(&self) -> BackendKind {
@@ -492,7 +348,7 @@ impl Backend for WasmBackend {
                 memory: MemoryLimiter::new(
                     usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX),
                 ),
-                disk: DiskQuota::new(request.workspace.path(), limits.disk_bytes),
+                guard: FsGuard::new(DiskQuota::new(request.workspace.path(), limits.disk_bytes)),
             },
         );
         store.limiter(|state| &mut state.memory);
@@ -529,10 +385,10 @@ impl Backend for WasmBackend {
                 limits.timeout.as_secs_f64()
             ));
         }
-        if store.data().disk.hit {
+        if store.data().guard.disk.hit {
             stderr.push(
                 format!(
-                    "\n[aucoder: the workspace disk quota of {} MiB was reached; writes past it failed]\n",
+                    "\n[aucoder: the workspace disk quota of {} MiB (or its entry cap) was reached; writes past it failed]\n",
                     limits.disk_bytes >> 20
                 )
                 .as_bytes(),
