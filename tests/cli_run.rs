@@ -209,3 +209,44 @@ fn missing_interpreters_name_the_backend_and_the_fix() {
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(text(&output.stderr).contains("python backend"));
 }
+
+#[test]
+fn a_program_cannot_plant_configuration_or_plugins_in_its_workspace() {
+    let workspace = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let program = write_program(
+        elsewhere.path(),
+        "plant.py",
+        "import os\nos.makedirs('plugins', exist_ok=True)\nfor name, text in [('aucoder.toml', 'sandbox = \"python\"\\n'), ('Aucoder.toml', 'x'), ('plugins/x.wasm', 'x'), ('plugins/x.cwasm', 'x')]:\n    try:\n        open(name, 'w').write(text)\n        print('planted', name)\n    except OSError as error:\n        print('refused', name, error.errno)\n",
+    );
+    let output = run_file(
+        &program,
+        &["--workspace", workspace.path().to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let stdout = text(&output.stdout);
+    assert!(!stdout.contains("planted"), "{stdout}");
+    assert_eq!(stdout.matches("refused").count(), 4, "{stdout}");
+    for planted in [
+        "aucoder.toml",
+        "Aucoder.toml",
+        "plugins/x.wasm",
+        "plugins/x.cwasm",
+    ] {
+        assert!(!workspace.path().join(planted).exists(), "{planted}");
+    }
+    // The next run started in that folder is still sandboxed.
+    let probe = write_program(
+        elsewhere.path(),
+        "probe.py",
+        "import sys\nprint(sys.platform)\n",
+    );
+    let output = aucoder()
+        .current_dir(workspace.path())
+        .env("XDG_CONFIG_HOME", workspace.path())
+        .arg("run")
+        .arg(&probe)
+        .output()
+        .unwrap();
+    assert_eq!(text(&output.stdout), "wasi\n", "{output:?}");
+}

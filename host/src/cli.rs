@@ -102,8 +102,8 @@ pub struct SelectionArgs {
 #[derive(Debug, Clone, Args)]
 pub struct PluginArgs {
     /// Folder of agent plugins (.wasm); a plugin replaces the default agent of the role its
-    /// describe() names. Default: ./plugins when it holds .wasm files.
-    /// ~/.config/aucoder/plugins is always read first.
+    /// describe() names. ~/.config/aucoder/plugins is always read first; a project's own
+    /// ./plugins is never read unless named here.
     #[arg(long, env = "AUCODER_PLUGINS", value_name = "DIR")]
     pub plugins: Option<PathBuf>,
 
@@ -253,10 +253,6 @@ pub struct McpArgs {
     #[arg(long, env = "AUCODER_MCP_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
 
-    /// Allow --sandbox conda/python, which run client code unsandboxed on this host.
-    #[arg(long)]
-    pub allow_unsandboxed: bool,
-
     /// Most programs running at once; more calls wait their turn.
     #[arg(long, default_value_t = 4, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
     pub max_executions: usize,
@@ -382,6 +378,11 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1048576))]
     pub disk: u64,
 
+    /// Allow --sandbox conda/python for generated or client code, which then runs
+    /// unsandboxed on this host (the main job and `aucoder mcp` refuse them without it).
+    #[arg(long)]
+    pub allow_unsandboxed: bool,
+
     /// Conda environment for `--sandbox conda`.
     #[arg(long, default_value = "autocoder", env = "AUCODER_CONDA_ENV")]
     pub conda_env: String,
@@ -403,6 +404,19 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 }
 
 impl SandboxArgs {
+    /// Refuses a backend that is no sandbox unless `--allow-unsandboxed` says the code it
+    /// will run is trusted.
+    pub fn check_isolation(&self, whose_code: &str) -> anyhow::Result<()> {
+        let kind = BackendKind::from(self.sandbox);
+        if !kind.is_isolated() && !self.allow_unsandboxed {
+            anyhow::bail!(
+                "--sandbox {kind} runs {whose_code} directly on this host, outside any \
+                 sandbox; pass --allow-unsandboxed if you trust it, or use --sandbox wasm"
+            );
+        }
+        Ok(())
+    }
+
     pub fn limits(&self) -> aucoder_sandbox::Limits {
         aucoder_sandbox::Limits {
             timeout: std::time::Duration::from_secs_f64(self.timeout),

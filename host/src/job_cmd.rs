@@ -36,6 +36,8 @@ pub fn run(args: JobArgs, config: Config) -> anyhow::Result<ExitCode> {
              print the sorted result\" (aucoder --help lists the commands)"
         );
     };
+    args.sandbox
+        .check_isolation("the programs the model writes")?;
     let runtime = crate::async_runtime()?;
     let outcome = runtime.block_on(job(args, prompt, config));
     // A plugin abandoned by --plugin-timeout may still be blocked on a runtime thread; do

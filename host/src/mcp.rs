@@ -302,12 +302,7 @@ pub fn run(args: McpArgs) -> anyhow::Result<ExitCode> {
 
 async fn serve(args: McpArgs) -> anyhow::Result<ExitCode> {
     let kind = BackendKind::from(args.sandbox.sandbox);
-    if !kind.is_isolated() && !args.allow_unsandboxed {
-        bail!(
-            "--sandbox {kind} runs client code directly on this host; pass --allow-unsandboxed \
-             if every client is trusted, or use --sandbox wasm"
-        );
-    }
+    args.sandbox.check_isolation("every client's code")?;
     if args.transport == Transport::Http && !args.bind.ip().is_loopback() && args.token.is_none() {
         bail!(
             "refusing to listen on {} without authentication: set --token or AUCODER_MCP_TOKEN \

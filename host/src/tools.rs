@@ -235,7 +235,7 @@ impl Tools {
 
     /// Runs the session's `temp.py`, writes `temp.log`, and reports success and the log.
     pub async fn exec_temp(&self, workspace: &Workspace) -> Result<ExecOutcome, ToolError> {
-        if !workspace.resolve(TEMP_SCRIPT)?.is_file() {
+        if !workspace.holds_file(TEMP_SCRIPT) {
             return Err(ToolError::NothingWritten);
         }
         let execution = self.execute(workspace, TEMP_SCRIPT, &self.limits).await?;

@@ -1,8 +1,8 @@
 //! Which plugin fills each role.
 //!
 //! The built-in agent first; then each plugin folder in order (the user's
-//! `~/.config/aucoder/plugins`, then `--plugins DIR`, or `./plugins` when it holds `.wasm`
-//! files), where a plugin replaces the current agent of the role its `describe()` names;
+//! `~/.config/aucoder/plugins`, then `--plugins DIR`; never the working folder's own), where
+//! a plugin replaces the current agent of the role its `describe()` names;
 //! then `--agent ROLE=FILE`, which places a file in a role whatever it describes. Every file
 //! is compiled and checked at start-up, so a broken plugin is an error naming the file before
 //! any model time is spent.
@@ -31,8 +31,7 @@ pub struct PluginSources {
 }
 
 impl PluginSources {
-    /// The user's plugin folder, then `--plugins DIR` or, without it, `./plugins` when it
-    /// holds `.wasm` files.
+    /// The user's plugin folder, then `--plugins DIR`.
     pub fn standard(plugins_dir: Option<&Path>, explicit: Vec<(Role, PathBuf)>) -> Self {
         let mut sources = Self {
             explicit,
@@ -44,20 +43,13 @@ impl PluginSources {
                 required: false,
             });
         }
-        match plugins_dir {
-            Some(dir) => sources.dirs.push(PluginDir {
+        // Never the working folder's own `plugins`: it may have come with a cloned
+        // repository or been written by a program aucoder ran (docs/security.md).
+        if let Some(dir) = plugins_dir {
+            sources.dirs.push(PluginDir {
                 path: dir.to_owned(),
                 required: true,
-            }),
-            None => {
-                let local = PathBuf::from("plugins");
-                if !wasm_files(&local).unwrap_or_default().is_empty() {
-                    sources.dirs.push(PluginDir {
-                        path: local,
-                        required: false,
-                    });
-                }
-            }
+            });
         }
         sources
     }

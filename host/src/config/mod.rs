@@ -8,14 +8,18 @@
 //! command line, then the project file, then the user file, then environment variables, then
 //! built-in defaults (repeatable flags such as `agent` add up instead). Paths in a file are
 //! relative to the file's folder. A project file may have come with someone else's
-//! repository, so it may not name programs to run (`python`, `conda-env`, `[mcp_servers]`). The `[tools]` table says which tools each agent role may call, and
-//! `[mcp_servers.NAME]` tables name external MCP servers whose tools the agents may be
-//! allowed (`NAME.tool`).
+//! repository, so it may set only harmless preferences ([`trust`]); the rest of what it says
+//! is refused with a warning. The `[tools]` table says which tools each agent role may
+//! call, and `[mcp_servers.NAME]` tables (the user's file only) name external MCP servers
+//! whose tools the agents may be allowed (`NAME.tool`).
+
+mod trust;
 
 use crate::mcp_client::McpServer;
 use anyhow::{bail, Context};
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The project config file's name.
@@ -29,8 +33,8 @@ enum Trust {
     Project,
 }
 
-/// Settings that name a program to run: a project file may not set them.
-const USER_ONLY_SETTINGS: [&str; 2] = ["python", "conda-env"];
+/// Larger than any config file a person writes.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 /// Settings holding paths, which a file gives relative to its own folder.
 const PATH_SETTINGS: [&str; 7] = [
@@ -75,6 +79,9 @@ struct Setting {
     key: String,
     value: toml::Value,
     file: PathBuf,
+    trust: Trust,
+    /// Why a project file may not set this, when it may not.
+    refused: Option<String>,
 }
 
 /// What the config files say.
@@ -109,24 +116,48 @@ impl Config {
     }
 
     fn read_if_present(&mut self, file: &Path, trust: Trust) -> anyhow::Result<()> {
-        let text = match std::fs::read_to_string(file) {
-            Ok(text) => text,
+        let opened = match std::fs::File::open(file) {
+            Ok(opened) => opened,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(error) => return Err(error).with_context(|| format!("reading {}", file.display())),
         };
+        // The checks look at the file that was opened, not at a path that could be swapped.
+        let meta = opened
+            .metadata()
+            .with_context(|| format!("reading {}", file.display()))?;
+        if !meta.is_file() {
+            return Ok(());
+        }
+        if let Err(refusal) = trust::check_owner(file, &meta) {
+            tracing::warn!("{refusal}");
+            return Ok(());
+        }
+        let mut text = String::new();
+        opened
+            .take(MAX_CONFIG_BYTES + 1)
+            .read_to_string(&mut text)
+            .with_context(|| format!("reading {}", file.display()))?;
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            bail!(
+                "{} is over {} KiB: not a config file",
+                file.display(),
+                MAX_CONFIG_BYTES >> 10
+            );
+        }
         let table: toml::Table = text
             .parse()
             .with_context(|| format!("{} is not valid TOML", file.display()))?;
         for (key, value) in table {
             if key == "tools" {
-                self.read_tools(file, value)?;
+                self.read_tools(file, value, trust)?;
             } else if key == "mcp_servers" || key == "mcp-servers" {
                 if trust == Trust::Project {
-                    bail!(
-                        "{}: [mcp_servers] starts programs, so only your own config file \
-                         (~/.config/aucoder/config.toml) may name them, not a project's",
+                    tracing::warn!(
+                        "{}: ignoring [mcp_servers]: servers are programs to start, so only \
+                         your own config file (~/.config/aucoder/config.toml) may name them",
                         file.display()
                     );
+                    continue;
                 }
                 self.read_mcp_servers(file, value)?;
             } else if value.is_table() {
@@ -136,13 +167,12 @@ impl Config {
                 );
             } else {
                 let key = key.replace('_', "-");
-                if trust == Trust::Project && USER_ONLY_SETTINGS.contains(&key.as_str()) {
-                    bail!(
-                        "{}: `{key}` names a program to run on this host, so only your own \
-                         config file (~/.config/aucoder/config.toml) may set it",
-                        file.display()
-                    );
-                }
+                let base = file.parent().unwrap_or(Path::new("."));
+                // Judged here, reported when applied: an unknown key is an error first.
+                let refused = match trust {
+                    Trust::Project => trust::project_refuses(&key, &value, base),
+                    Trust::User => None,
+                };
                 let value = match (PATH_SETTINGS.contains(&key.as_str()), file.parent()) {
                     (true, Some(base)) => relative_to(base, &key, value),
                     _ => value,
@@ -151,6 +181,8 @@ impl Config {
                     key,
                     value,
                     file: file.to_owned(),
+                    trust,
+                    refused,
                 });
             }
         }
@@ -158,7 +190,7 @@ impl Config {
         Ok(())
     }
 
-    fn read_tools(&mut self, file: &Path, value: toml::Value) -> anyhow::Result<()> {
+    fn read_tools(&mut self, file: &Path, value: toml::Value, trust: Trust) -> anyhow::Result<()> {
         let bad = || {
             format!(
                 "{}: [tools] maps a role to a list of tool names, e.g. coder = [\"RAG_Search\"]",
@@ -174,6 +206,12 @@ impl Config {
                 .map(|tool| tool.as_str().map(str::to_owned))
                 .collect::<Option<Vec<String>>>()
                 .with_context(bad)?;
+            if trust == Trust::Project {
+                if let Some(reason) = trust::project_refuses_tools(&tools) {
+                    tracing::warn!("{}: ignoring [tools] {role}: {reason}", file.display());
+                    continue;
+                }
+            }
             self.allowed_tools.insert(role.to_ascii_lowercase(), tools);
         }
         Ok(())
@@ -261,13 +299,30 @@ impl Config {
                 }
                 continue;
             };
+            if setting.trust == Trust::Project {
+                let default = arg
+                    .get_default_values()
+                    .first()
+                    .and_then(|text| text.to_str());
+                let refused = setting.refused.clone().or_else(|| {
+                    trust::project_refuses_limit(&setting.key, &setting.value, default)
+                });
+                if let Some(reason) = refused {
+                    tracing::warn!(
+                        "{}: ignoring `{}`: {reason} (see docs/security.md)",
+                        setting.file.display(),
+                        setting.key
+                    );
+                    continue;
+                }
+            }
             // A single-valued setting given again by a later file (the project's after the
             // user's) is replaced, not passed twice: so `json = false` in a project file
             // turns off the user file's `json = true`. Repeatable flags add up.
             let repeatable = matches!(arg.get_action(), clap::ArgAction::Append);
             let replaced_later = self.settings[index + 1..]
                 .iter()
-                .any(|later| later.key == setting.key);
+                .any(|later| later.key == setting.key && later.refused.is_none());
             if replaced_later && !repeatable {
                 continue;
             }
