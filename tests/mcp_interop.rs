@@ -2,92 +2,18 @@
 //! fastmcp's Client (driven by `tests/support/mcp_client.py`), over streamable HTTP and stdio,
 //! and the MCP Inspector CLI when it is installed. Also: session isolation, bad input, auth.
 
-use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+#[path = "support/mcp_server.rs"]
+mod mcp_server;
 
-fn aucoder() -> &'static str {
-    env!("CARGO_BIN_EXE_aucoder")
-}
+use mcp_server::{aucoder, corpus, Server};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 fn support(script: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/support")
         .join(script)
-}
-
-/// A small corpus so RAG_Search has something to find.
-fn corpus() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("sorting.md"),
-        "Sorting a list in Python: use sorted(items) or items.sort().\n\nQuick sort picks a pivot and partitions the list.",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("dates.md"),
-        "Dates: datetime.strptime parses text into a datetime.",
-    )
-    .unwrap();
-    dir
-}
-
-/// `aucoder mcp` over HTTP on a free port; killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    _corpus: tempfile::TempDir,
-}
-
-impl Server {
-    fn start(extra: &[&str]) -> Self {
-        let corpus = corpus();
-        let mut child = Command::new(aucoder())
-            .args([
-                "mcp",
-                "--transport",
-                "http",
-                "--bind",
-                "127.0.0.1:0",
-                "--utils",
-            ])
-            .arg(corpus.path())
-            .args(extra)
-            .env("AUCODER_MCP_NOOP", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut url = None;
-        for _ in 0..50 {
-            let mut line = String::new();
-            if stderr.read_line(&mut line).unwrap() == 0 {
-                break;
-            }
-            if let Some(at) = line.find("http://") {
-                url = Some(line[at..].split_whitespace().next().unwrap().to_owned());
-                break;
-            }
-        }
-        let url = url.expect("the server printed its address");
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in stderr.lines() {});
-        Self {
-            child,
-            url,
-            _corpus: corpus,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Runs the Python client and returns the JSON object it printed last.

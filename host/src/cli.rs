@@ -261,9 +261,22 @@ pub struct McpArgs {
     #[arg(long, default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
     pub session_idle_secs: u64,
 
-    /// Largest accepted request body, in MiB.
-    #[arg(long, default_value_t = 32, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    /// Largest accepted request body, in MiB (a program may be 4 MiB; JSON escapes add some).
+    #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
     pub max_body_mib: usize,
+
+    /// Most sessions holding a workspace at once; with --disk this bounds the disk all
+    /// sessions use. New sessions beyond it are refused (503).
+    #[arg(long, default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
+    pub max_sessions: usize,
+
+    /// Most calls waiting for a free execution slot; more are refused as busy.
+    #[arg(long, default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=4096))]
+    pub max_queue: usize,
+
+    /// Most HTTP requests in flight at once; more get 429.
+    #[arg(long, default_value_t = 96, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
+    pub max_requests: usize,
 }
 
 /// Which LLM answers: the embedded model (default) or an OpenAI-compatible server.

@@ -96,7 +96,7 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
         tracing::warn!("retrieval is off: {error:#}");
         format!("{error:#}")
     });
-    let tools = Arc::new(Tools::new(rag, backend, args.sandbox.limits(), 1));
+    let tools = Arc::new(Tools::new(rag, backend, args.sandbox.limits(), 1, 64));
     let llm = build_llm(&args.llm).await?;
 
     let display = Arc::new(LiveDisplay::new(&args, &llm.describe(), &catalog)?);

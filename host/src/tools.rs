@@ -3,7 +3,8 @@
 //!
 //! The MCP server and the plugins' `call-tool` are thin doors onto this module, so both see
 //! the same behaviour and the same limits. Executions are capped by a semaphore: beyond the
-//! cap they queue rather than fail.
+//! cap they queue rather than fail, up to a bounded number of waiting calls; past that a call
+//! is refused as busy rather than piling up. Every argument has a limit.
 
 use aucoder_rag::Rag;
 use aucoder_sandbox::{Backend, Execution, Limits, SandboxError, Workspace};
@@ -11,6 +12,7 @@ use rmcp::model::JsonObject;
 use rmcp::schemars;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -22,6 +24,8 @@ pub const TEMP_LOG: &str = "temp.log";
 pub const RAG_TOP_K: usize = 3;
 /// Largest program `WriteTemp` / `run_python` accept; bigger is surely not a small program.
 pub const MAX_CODE_BYTES: usize = 4 << 20;
+/// Longest `RAG_Search` query: embedding reads a few hundred tokens at most anyway.
+pub const MAX_QUERY_BYTES: usize = 16 << 10;
 /// The tools every door offers.
 pub const BUILTIN_TOOLS: [&str; 4] = ["RAG_Search", "WriteTemp", "ExecTemp", "run_python"];
 
@@ -95,6 +99,10 @@ pub enum ToolError {
     BadArgument(String),
     #[error("there is no tool named {name:?} (built-in tools: {})", BUILTIN_TOOLS.join(", "))]
     UnknownTool { name: String },
+    #[error("this session is unknown or closed: initialize a new one")]
+    UnknownSession,
+    #[error("the server is busy: {0}")]
+    Busy(String),
     #[error(transparent)]
     Sandbox(#[from] SandboxError),
 }
@@ -142,6 +150,29 @@ pub struct Tools {
     backend: Arc<dyn Backend>,
     limits: Limits,
     executions: Semaphore,
+    /// Calls waiting for an execution slot, and how many may.
+    waiting: AtomicUsize,
+    max_waiting: usize,
+}
+
+/// One place in the execution queue, given back on drop (also when the call is abandoned).
+struct QueuePlace<'a>(&'a AtomicUsize);
+
+impl<'a> QueuePlace<'a> {
+    fn take(waiting: &'a AtomicUsize, max: usize) -> Option<Self> {
+        waiting
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |now| {
+                (now < max).then_some(now + 1)
+            })
+            .ok()
+            .map(|_| Self(waiting))
+    }
+}
+
+impl Drop for QueuePlace<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Tools {
@@ -150,12 +181,15 @@ impl Tools {
         backend: Arc<dyn Backend>,
         limits: Limits,
         max_concurrent_executions: usize,
+        max_waiting: usize,
     ) -> Self {
         Self {
             rag,
             backend,
             limits,
             executions: Semaphore::new(max_concurrent_executions.max(1)),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
         }
     }
 
@@ -170,6 +204,17 @@ impl Tools {
             .as_ref()
             .map_err(|reason| ToolError::NoCorpus(reason.clone()))?
             .clone();
+        if query.len() > MAX_QUERY_BYTES {
+            return Err(ToolError::BadArgument(format!(
+                "the query is {} bytes; the limit is {MAX_QUERY_BYTES}",
+                query.len()
+            )));
+        }
+        if min_score.is_some_and(|score| !score.is_finite()) {
+            return Err(ToolError::BadArgument(
+                "min_score must be a number from 0 to 1".to_owned(),
+            ));
+        }
         let query = query.to_owned();
         let hits = tokio::task::spawn_blocking(move || rag.search(&query, RAG_TOP_K))
             .await
@@ -282,12 +327,22 @@ impl Tools {
         script: &str,
         limits: &Limits,
     ) -> Result<Execution, ToolError> {
-        // Queue, not fail, when many sessions run code at once. The semaphore is never closed.
-        let _slot = self
-            .executions
-            .acquire()
-            .await
-            .map_err(|_| ToolError::BadArgument("the server is shutting down".to_owned()))?;
+        // Queue, not fail, when many sessions run code at once; but a bounded queue. The
+        // semaphore is never closed.
+        let closed = |_| ToolError::Busy("the server is shutting down".to_owned());
+        let _slot = match self.executions.try_acquire() {
+            Ok(slot) => slot,
+            Err(_) => {
+                let _place =
+                    QueuePlace::take(&self.waiting, self.max_waiting).ok_or_else(|| {
+                        ToolError::Busy(format!(
+                            "{} calls are already waiting to run; try again later",
+                            self.max_waiting
+                        ))
+                    })?;
+                self.executions.acquire().await.map_err(closed)?
+            }
+        };
         Ok(self
             .backend
             .run(aucoder_sandbox::RunRequest {

@@ -22,7 +22,7 @@ const PROJECT_FREE: [&str; 7] = [
 
 /// Numeric limits a project file may only tighten: a value above the built-in default is
 /// refused.
-const PROJECT_TIGHTER: [&str; 13] = [
+const PROJECT_TIGHTER: [&str; 15] = [
     "timeout",
     "memory",
     "output-limit",
@@ -36,6 +36,8 @@ const PROJECT_TIGHTER: [&str; 13] = [
     "session-idle-secs",
     "max-body-mib",
     "max-sessions",
+    "max-queue",
+    "max-requests",
 ];
 
 /// Output names a project file may set, inside the project's folder.
@@ -85,11 +87,14 @@ pub(super) fn project_refuses_limit(
     let asked = match value {
         toml::Value::Integer(number) => *number as f64,
         toml::Value::Float(number) => *number,
-        toml::Value::String(text) => text.parse::<f64>().ok()?,
-        _ => return None,
+        toml::Value::String(text) => text.parse::<f64>().unwrap_or(f64::NAN),
+        _ => f64::NAN,
     };
-    let default = default.and_then(|text| text.parse::<f64>().ok())?;
-    (asked > default).then(|| {
+    let Some(default) = default.and_then(|text| text.parse::<f64>().ok()) else {
+        return Some("a project file may only tighten limits, and this one has no default".into());
+    };
+    // NaN compares false both ways: a value that is not a plain number is refused too.
+    (asked.is_nan() || asked > default).then(|| {
         format!(
             "a project file may only tighten this limit (the default is {default}, asked {asked})"
         )

@@ -4,16 +4,23 @@
 //! Names, arguments and result shapes follow the original FastMCP server, so its clients keep
 //! working: `RAG_Search` answers a list (structured `{"result": [...]}` plus the bare list as
 //! text), the other tools answer objects. What changes is safety on a shared host: every
-//! session gets its own workspace (removed when the session ends or idles out), the server
-//! binds loopback unless a bearer token is set, request bodies and concurrent executions are
-//! capped, unknown argument fields are refused, and an unknown tool is an `isError` result.
+//! session the server issued gets its own workspace (removed when the session ends, idles
+//! out or the server stops), the server binds loopback unless a bearer token is set, request
+//! bodies, requests in flight, sessions and queued executions are capped, a call whose client
+//! went away is dropped, unknown argument fields are refused, and an unknown tool is an
+//! `isError` result. The HTTP edge is in [`http`], the session bookkeeping in [`sessions`].
+
+mod http;
+mod sessions;
+
+pub use sessions::{SessionKey, SessionWorkspace, Sessions};
 
 use crate::cli::{McpArgs, Transport};
 use crate::tools::{
     self, ExecTempArgs, RagSearchArgs, RunPythonArgs, ToolError, Tools, WriteTempArgs,
 };
 use anyhow::{bail, Context};
-use aucoder_sandbox::{BackendKind, Workspace};
+use aucoder_sandbox::BackendKind;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::handler::server::wrapper::Parameters;
@@ -24,52 +31,12 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler, ServiceExt};
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::future::Future;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
-
-/// Workspaces by session, with their last use, removed after the idle time.
-pub struct Sessions {
-    workspaces: Mutex<HashMap<String, (Arc<Workspace>, Instant)>>,
-    idle: Duration,
-}
-
-impl Sessions {
-    fn new(idle: Duration) -> Self {
-        Self {
-            workspaces: Mutex::default(),
-            idle,
-        }
-    }
-
-    /// The session's workspace, created on first use.
-    fn workspace(&self, session: &str) -> Result<Arc<Workspace>, ToolError> {
-        let mut workspaces = self
-            .workspaces
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some((workspace, used)) = workspaces.get_mut(session) {
-            *used = Instant::now();
-            return Ok(workspace.clone());
-        }
-        let workspace = Arc::new(Workspace::temporary()?);
-        workspaces.insert(session.to_owned(), (workspace.clone(), Instant::now()));
-        Ok(workspace)
-    }
-
-    /// Drops idle sessions; their temporary folders go with the last reference.
-    fn sweep(&self) -> usize {
-        let mut workspaces = self
-            .workspaces
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let before = workspaces.len();
-        workspaces.retain(|_, (_, used)| used.elapsed() < self.idle);
-        before - workspaces.len()
-    }
-}
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 fn list_output_schema() -> Arc<JsonObject> {
     Arc::new(rmcp::model::object(json!({
@@ -115,7 +82,7 @@ pub struct AucoderMcp {
     tools: Arc<Tools>,
     sessions: Arc<Sessions>,
     /// Identifies this connection when the transport has no session id (stdio).
-    instance: String,
+    instance: u64,
 }
 
 static INSTANCES: AtomicU64 = AtomicU64::new(0);
@@ -132,33 +99,57 @@ impl AucoderMcp {
             tool_router,
             tools,
             sessions,
-            instance: format!("connection-{}", INSTANCES.fetch_add(1, Ordering::Relaxed)),
+            instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
         }
     }
 
-    /// The session key: the HTTP session id when there is one, else this connection.
-    fn session_key(&self, context: &RequestContext<RoleServer>) -> String {
-        context
-            .extensions
-            .get::<http::request::Parts>()
-            .and_then(|parts| parts.headers.get("mcp-session-id"))
-            .and_then(|value| value.to_str().ok())
-            .map(|id| format!("http-{id}"))
-            .unwrap_or_else(|| self.instance.clone())
+    /// The session key: on HTTP the session id when there is one (checked against the
+    /// issued ones later) or a one-call workspace; on stdio this connection.
+    fn session_key(&self, context: &RequestContext<RoleServer>) -> SessionKey {
+        match context.extensions.get::<::http::request::Parts>() {
+            Some(parts) => match parts
+                .headers
+                .get("mcp-session-id")
+                .and_then(|value| value.to_str().ok())
+            {
+                Some(id) => SessionKey::Http(id.to_owned()),
+                None => SessionKey::Ephemeral,
+            },
+            None => SessionKey::Connection(self.instance),
+        }
     }
 
     /// The session's workspace, after checking the program (if any) is not oversized.
-    fn prepare(
+    async fn prepare(
         &self,
         context: &RequestContext<RoleServer>,
         code: Option<&str>,
-    ) -> Result<Arc<Workspace>, CallToolResult> {
+    ) -> Result<SessionWorkspace, CallToolResult> {
         if let Some(code) = code {
             check_code(code)?;
         }
         self.sessions
             .workspace(&self.session_key(context))
+            .await
             .map_err(tool_error)
+    }
+
+    /// Runs `work` unless the client cancels the call or goes away first: a queued or
+    /// running call of a client that left is dropped, not left to hold a slot.
+    async fn unless_abandoned(
+        context: &RequestContext<RoleServer>,
+        work: impl Future<Output = CallToolResult>,
+    ) -> CallToolResult {
+        let gone = context
+            .extensions
+            .get::<::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<http::ClientGone>())
+            .map_or_else(CancellationToken::new, |gone| gone.0.clone());
+        tokio::select! {
+            result = work => result,
+            () = context.ct.cancelled() => tool_error("the call was cancelled"),
+            () = gone.cancelled() => tool_error("the client went away"),
+        }
     }
 
     #[tool(
@@ -166,17 +157,24 @@ impl AucoderMcp {
         description = "Search the knowledge corpus; returns the 3 most relevant chunks, each beginning with [file name] (min_score, 0 to 1, leaves out less similar ones).",
         output_schema = list_output_schema()
     )]
-    async fn rag_search(&self, Parameters(args): Parameters<RagSearchArgs>) -> CallToolResult {
-        match self.tools.rag_search(&args.query, args.min_score).await {
-            Ok(chunks) => {
-                let list = json!(chunks);
-                let mut result =
-                    CallToolResult::success(vec![ContentBlock::text(list.to_string())]);
-                result.structured_content = Some(json!({"result": list}));
-                result
+    async fn rag_search(
+        &self,
+        Parameters(args): Parameters<RagSearchArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        Self::unless_abandoned(&context, async {
+            match self.tools.rag_search(&args.query, args.min_score).await {
+                Ok(chunks) => {
+                    let list = json!(chunks);
+                    let mut result =
+                        CallToolResult::success(vec![ContentBlock::text(list.to_string())]);
+                    result.structured_content = Some(json!({"result": list}));
+                    result
+                }
+                Err(error) => tool_error(error),
             }
-            Err(error) => tool_error(error),
-        }
+        })
+        .await
     }
 
     #[tool(
@@ -198,10 +196,14 @@ impl AucoderMcp {
         Parameters(args): Parameters<WriteTempArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        match self.prepare(&context, Some(&args.code)) {
-            Ok(workspace) => respond(
+        match self.prepare(&context, Some(&args.code)).await {
+            Ok(session) if !session.kept => tool_error(
+                "WriteTemp needs a session, for ExecTemp to find the file: initialize one \
+                 (run_python works without)",
+            ),
+            Ok(session) => respond(
                 self.tools
-                    .write_temp(&workspace, &args.code)
+                    .write_temp(&session.workspace, &args.code)
                     .map(|()| json!({"ok": true})),
             ),
             Err(error) => error,
@@ -218,10 +220,13 @@ impl AucoderMcp {
         Parameters(_args): Parameters<ExecTempArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        match self.prepare(&context, None) {
-            Ok(workspace) => respond(self.tools.exec_temp(&workspace).await),
-            Err(error) => error,
-        }
+        Self::unless_abandoned(&context, async {
+            match self.prepare(&context, None).await {
+                Ok(session) => respond(self.tools.exec_temp(&session.workspace).await),
+                Err(error) => error,
+            }
+        })
+        .await
     }
 
     #[tool(
@@ -234,14 +239,17 @@ impl AucoderMcp {
         Parameters(args): Parameters<RunPythonArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        match self.prepare(&context, Some(&args.code)) {
-            Ok(workspace) => respond(
-                self.tools
-                    .run_python(&workspace, &args.code, args.timeout_secs)
-                    .await,
-            ),
-            Err(error) => error,
-        }
+        Self::unless_abandoned(&context, async {
+            match self.prepare(&context, Some(&args.code)).await {
+                Ok(session) => respond(
+                    self.tools
+                        .run_python(&session.workspace, &args.code, args.timeout_secs)
+                        .await,
+                ),
+                Err(error) => error,
+            }
+        })
+        .await
     }
 }
 
@@ -331,154 +339,56 @@ async fn serve(args: McpArgs) -> anyhow::Result<ExitCode> {
         backend,
         args.sandbox.limits(),
         args.max_executions,
+        args.max_queue,
     ));
-    let sessions = Arc::new(Sessions::new(Duration::from_secs(args.session_idle_secs)));
-    let sweeper = sessions.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(30).min(sweeper.idle));
-        loop {
-            tick.tick().await;
-            let removed = sweeper.sweep();
-            if removed > 0 {
-                tracing::info!("removed {removed} idle session workspaces");
-            }
-        }
-    });
-
-    match args.transport {
+    let idle = Duration::from_secs(args.session_idle_secs);
+    let served = match args.transport {
         Transport::Stdio => {
-            let handler = AucoderMcp::new(tools, sessions);
+            let sessions = Arc::new(Sessions::new(idle, args.max_sessions, None));
+            let sweeper = tokio::spawn(sweep_idle(sessions.clone()));
+            let handler = AucoderMcp::new(tools, sessions.clone());
             let running = handler
                 .serve(rmcp::transport::stdio())
                 .await
                 .context("starting the stdio transport")?;
-            running.waiting().await.context("serving on stdio")?;
-            Ok(ExitCode::SUCCESS)
+            let served = tokio::select! {
+                served = running.waiting() => served.map(drop).context("serving on stdio"),
+                signal = shutdown_signal() => signal.map(|name| {
+                    tracing::info!("{name}: stopping");
+                }),
+            };
+            sweeper.abort();
+            (served, sessions)
         }
-        Transport::Http => serve_http(args, tools, sessions).await,
-    }
-}
-
-async fn serve_http(
-    args: McpArgs,
-    tools: Arc<Tools>,
-    sessions: Arc<Sessions>,
-) -> anyhow::Result<ExitCode> {
-    use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
-    use rmcp::transport::streamable_http_server::{
-        StreamableHttpServerConfig, StreamableHttpService,
+        Transport::Http => http::serve(args, tools, idle).await?,
     };
-
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
-        .with_context(|| format!("binding {}", args.bind))?;
-    let address = listener.local_addr().context("reading the bound address")?;
-
-    let mut session_manager = LocalSessionManager::default();
-    session_manager.session_config.keep_alive = Some(Duration::from_secs(args.session_idle_secs));
-    let mut config = StreamableHttpServerConfig::default()
-        .with_max_request_body_bytes(args.max_body_mib << 20)
-        .with_allowed_origins([
-            format!("http://localhost:{}", address.port()),
-            format!("http://127.0.0.1:{}", address.port()),
-            "http://localhost:6274".to_owned(),
-            "http://127.0.0.1:6274".to_owned(),
-        ])
-        .enforce_origin_validation();
-    if !address.ip().is_loopback() {
-        // Reached by name or address from other machines; the token is the guard then.
-        config = config.disable_allowed_hosts();
+    let (served, sessions) = served;
+    let removed = sessions.remove_all();
+    if removed > 0 {
+        tracing::info!("removed {removed} session workspaces");
     }
-    let factory_tools = tools.clone();
-    let factory_sessions = sessions.clone();
-    let service = StreamableHttpService::new(
-        move || {
-            Ok(AucoderMcp::new(
-                factory_tools.clone(),
-                factory_sessions.clone(),
-            ))
-        },
-        Arc::new(session_manager),
-        config,
-    );
-    let mut app = axum::Router::new().nest_service("/mcp", service);
-    if let Some(token) = args.token.clone() {
-        let expected = Arc::new(format!("Bearer {token}"));
-        app = app.layer(axum::middleware::from_fn(
-            move |request: axum::extract::Request, next: axum::middleware::Next| {
-                require_bearer(expected.clone(), request, next)
-            },
-        ));
-    }
-    eprintln!(
-        "aucoder mcp: serving RAG_Search, WriteTemp, ExecTemp, run_python at http://{address}/mcp{}",
-        if args.token.is_some() { " (bearer token required)" } else { "" }
-    );
-    // Streamed (SSE) answers are written in small pieces; without TCP_NODELAY each call can
-    // stall 40 ms on delayed ACKs.
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!("TCP_NODELAY: {error}");
+    served.map(|()| ExitCode::SUCCESS)
+}
+
+/// Removes idle and closed sessions' workspaces every few seconds.
+async fn sweep_idle(sessions: Arc<Sessions>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5).min(sessions.idle()));
+    loop {
+        tick.tick().await;
+        let removed = sessions.sweep().await;
+        if removed > 0 {
+            tracing::info!("removed {removed} idle or closed session workspaces");
         }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving HTTP")?;
-    Ok(ExitCode::SUCCESS)
+    }
 }
 
-/// 401 with `WWW-Authenticate` unless the request carries the bearer token.
-async fn require_bearer(
-    expected: Arc<String>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let presented = request
-        .headers()
-        .get(http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    if presented.is_some_and(|value| constant_time_eq(value.as_bytes(), expected.as_bytes())) {
-        return next.run(request).await;
-    }
-    (
-        http::StatusCode::UNAUTHORIZED,
-        [(http::header::WWW_AUTHENTICATE, "Bearer realm=\"aucoder\"")],
-        "missing or wrong bearer token\n",
-    )
-        .into_response()
-}
-
-/// Compares without an early exit, so timing does not reveal how much of a token matched.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sessions_get_their_own_workspace_and_idle_ones_are_removed() {
-        let sessions = Sessions::new(Duration::from_millis(0));
-        let a = sessions.workspace("a").unwrap();
-        let b = sessions.workspace("b").unwrap();
-        assert_ne!(a.path(), b.path());
-        let a_path = a.path().to_path_buf();
-        assert!(a_path.is_dir());
-        drop((a, b));
-        assert_eq!(sessions.sweep(), 2);
-        assert!(!a_path.exists(), "the idle session's workspace was removed");
-    }
-
-    #[test]
-    fn bearer_tokens_compare_exactly() {
-        assert!(constant_time_eq(b"Bearer abc", b"Bearer abc"));
-        assert!(!constant_time_eq(b"Bearer abd", b"Bearer abc"));
-        assert!(!constant_time_eq(b"Bearer ab", b"Bearer abc"));
-    }
+/// Resolves on SIGINT or SIGTERM, naming which: both stop the server cleanly.
+async fn shutdown_signal() -> anyhow::Result<&'static str> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    Ok(tokio::select! {
+        _ = terminate.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+    })
 }

@@ -1,0 +1,223 @@
+//! Session workspaces of the MCP server, bound to the sessions the server itself issued.
+//!
+//! A workspace is keyed on what the transport proves, never on a header alone: on HTTP the
+//! `mcp-session-id` must name a session rmcp's session manager created and still holds (so a
+//! made-up id, or one whose session closed, reaches nothing); on stdio the connection is the
+//! session. A request with no session at all (the per-request form) gets a workspace of its
+//! own that lives for that call only. The number of stored workspaces is capped, which with
+//! the per-workspace disk quota bounds the disk all sessions can hold.
+
+use crate::tools::ToolError;
+use aucoder_sandbox::Workspace;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::session::SessionManager;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// Who is asking, as far as the transport can tell.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SessionKey {
+    /// One stdio connection (its own numbering).
+    Connection(u64),
+    /// An HTTP session id, to be checked against the issued ones.
+    Http(String),
+    /// An HTTP request without a session: a workspace for this call only.
+    Ephemeral,
+}
+
+/// A workspace handed to one tool call.
+pub struct SessionWorkspace {
+    pub workspace: Arc<Workspace>,
+    /// False for [`SessionKey::Ephemeral`]: nothing written survives the call.
+    pub kept: bool,
+}
+
+/// Workspaces by session, with their last use, removed after the idle time, when their
+/// session closes, and all at once on shutdown.
+pub struct Sessions {
+    workspaces: Mutex<HashMap<SessionKey, (Arc<Workspace>, Instant)>>,
+    idle: Duration,
+    max: usize,
+    /// On HTTP, the session manager whose sessions are the only valid ids.
+    issued: Option<Arc<LocalSessionManager>>,
+}
+
+impl Sessions {
+    pub fn new(idle: Duration, max: usize, issued: Option<Arc<LocalSessionManager>>) -> Self {
+        Self {
+            workspaces: Mutex::default(),
+            idle,
+            max: max.max(1),
+            issued,
+        }
+    }
+
+    pub fn idle(&self) -> Duration {
+        self.idle
+    }
+
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<SessionKey, (Arc<Workspace>, Instant)>> {
+        self.workspaces
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the session manager still holds `id` (always false without one).
+    async fn is_issued(&self, id: &str) -> bool {
+        match &self.issued {
+            Some(manager) => manager
+                .has_session(&id.to_owned().into())
+                .await
+                .unwrap_or(false),
+            None => false,
+        }
+    }
+
+    /// The session's workspace, created on first use, or why it cannot have one.
+    pub async fn workspace(&self, key: &SessionKey) -> Result<SessionWorkspace, ToolError> {
+        match key {
+            SessionKey::Ephemeral => {
+                return Ok(SessionWorkspace {
+                    workspace: Arc::new(Workspace::temporary()?),
+                    kept: false,
+                })
+            }
+            SessionKey::Http(id) if !self.is_issued(id).await => {
+                // Closed sessions lose their workspace at once, not at the next sweep.
+                self.map().remove(key);
+                return Err(ToolError::UnknownSession);
+            }
+            _ => {}
+        }
+        let mut workspaces = self.map();
+        if let Some((workspace, used)) = workspaces.get_mut(key) {
+            *used = Instant::now();
+            return Ok(SessionWorkspace {
+                workspace: workspace.clone(),
+                kept: true,
+            });
+        }
+        if workspaces.len() >= self.max {
+            return Err(ToolError::Busy(format!(
+                "{} sessions hold a workspace, the server's limit (--max-sessions); \
+                 close a session or try again later",
+                workspaces.len()
+            )));
+        }
+        let workspace = Arc::new(Workspace::temporary()?);
+        workspaces.insert(key.clone(), (workspace.clone(), Instant::now()));
+        Ok(SessionWorkspace {
+            workspace,
+            kept: true,
+        })
+    }
+
+    /// Drops idle sessions and those whose HTTP session closed; their temporary folders
+    /// go with the last reference.
+    pub async fn sweep(&self) -> usize {
+        let mut open = Vec::new();
+        if let Some(manager) = &self.issued {
+            open = manager.sessions.read().await.keys().cloned().collect();
+        }
+        let mut workspaces = self.map();
+        let before = workspaces.len();
+        workspaces.retain(|key, (_, used)| {
+            let alive = match key {
+                SessionKey::Http(id) => open.iter().any(|open| open.as_ref() == id.as_str()),
+                _ => true,
+            };
+            alive && used.elapsed() < self.idle
+        });
+        before - workspaces.len()
+    }
+
+    /// Removes every workspace folder now, even one a call still holds (shutdown).
+    pub fn remove_all(&self) -> usize {
+        let drained: Vec<_> = self.map().drain().collect();
+        for (_, (workspace, _)) in &drained {
+            if let Err(error) = std::fs::remove_dir_all(workspace.path()) {
+                if error.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!("removing {}: {error}", workspace.path().display());
+                }
+            }
+        }
+        drained.len()
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sessions_get_their_own_workspace_and_idle_ones_are_removed() {
+        let sessions = Sessions::new(Duration::from_millis(0), 8, None);
+        let a = sessions
+            .workspace(&SessionKey::Connection(1))
+            .await
+            .unwrap();
+        let b = sessions
+            .workspace(&SessionKey::Connection(2))
+            .await
+            .unwrap();
+        assert_ne!(a.workspace.path(), b.workspace.path());
+        let a_path = a.workspace.path().to_path_buf();
+        assert!(a_path.is_dir());
+        drop((a, b));
+        assert_eq!(sessions.sweep().await, 2);
+        assert!(!a_path.exists(), "the idle session's workspace was removed");
+    }
+
+    #[tokio::test]
+    async fn ids_the_server_did_not_issue_reach_nothing() {
+        let manager = Arc::new(LocalSessionManager::default());
+        let sessions = Sessions::new(Duration::from_secs(60), 8, Some(manager.clone()));
+        let made_up = SessionKey::Http("made-up".to_owned());
+        assert!(matches!(
+            sessions.workspace(&made_up).await,
+            Err(ToolError::UnknownSession)
+        ));
+        let (id, _transport) = manager.create_session().await.unwrap();
+        let key = SessionKey::Http(id.to_string());
+        let first = sessions.workspace(&key).await.unwrap();
+        assert!(first.kept);
+        let path = first.workspace.path().to_path_buf();
+        drop(first);
+        manager.close_session(&id).await.unwrap();
+        assert!(matches!(
+            sessions.workspace(&key).await,
+            Err(ToolError::UnknownSession)
+        ));
+        assert!(!path.exists(), "a closed session's workspace goes at once");
+        assert_eq!(sessions.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_number_of_workspaces_is_capped_and_shutdown_removes_them() {
+        let sessions = Sessions::new(Duration::from_secs(60), 2, None);
+        let a = sessions
+            .workspace(&SessionKey::Connection(1))
+            .await
+            .unwrap();
+        sessions
+            .workspace(&SessionKey::Connection(2))
+            .await
+            .unwrap();
+        assert!(matches!(
+            sessions.workspace(&SessionKey::Connection(3)).await,
+            Err(ToolError::Busy(_))
+        ));
+        // A session that has one keeps getting it; a call without a session gets its own.
+        assert!(sessions.workspace(&SessionKey::Connection(1)).await.is_ok());
+        let ephemeral = sessions.workspace(&SessionKey::Ephemeral).await.unwrap();
+        assert!(!ephemeral.kept);
+        assert_eq!(sessions.remove_all(), 2);
+        assert!(!a.workspace.path().exists(), "removed even while held");
+    }
+}
