@@ -570,7 +570,7 @@ fn a_plugin_that_allocates_without_bound_is_stopped_by_its_memory_cap() {
 }
 
 #[test]
-fn a_plugin_that_blocks_in_the_host_is_abandoned_at_its_step_timeout() {
+fn a_plugin_that_blocks_in_the_host_is_stopped_at_its_step_timeout() {
     let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
     let agent = format!("planner={}", plugin("misbehaving_agent.wasm").display());
     let output = run.run(&[
@@ -590,7 +590,56 @@ fn a_plugin_that_blocks_in_the_host_is_abandoned_at_its_step_timeout() {
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(error.contains("ran past 2 s and was abandoned"), "{error}");
+    assert!(error.contains("ran past 2 s and was stopped"), "{error}");
+}
+
+#[test]
+fn a_step_past_its_deadline_makes_no_more_tool_calls_or_log_lines() {
+    let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
+    let agent = format!("planner={}", plugin("misbehaving_agent.wasm").display());
+    let output = run.run(&[
+        "--agent",
+        &agent,
+        "--plugin-timeout",
+        "1",
+        "--plugin-fuel",
+        "1000000000000",
+        "late: say hello",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let log = run.log();
+    let planner_done = log
+        .iter()
+        .position(|entry| entry["agent"] == "planner" && entry.get("event").is_none())
+        .expect("the planner's step is recorded");
+    assert!(
+        log[planner_done]["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("ran past 1 s")),
+        "{}",
+        log[planner_done]
+    );
+    // Its beats stop with the step: none is logged after the step's record.
+    let late: Vec<&Value> = log[planner_done..]
+        .iter()
+        .filter(|entry| entry["event"] == "log" && entry["agent"] == "planner")
+        .collect();
+    assert!(late.is_empty(), "logged after its step ended: {late:?}");
+    assert!(
+        log[..planner_done]
+            .iter()
+            .any(|entry| entry["event"] == "log" && entry["agent"] == "planner"),
+        "the plugin did run and log before its deadline"
+    );
+}
+
+#[test]
+fn a_plugin_that_answers_millions_of_tiny_strings_is_refused_not_copied() {
+    assert_contained("flood", "too much data");
 }
 
 #[test]
@@ -1049,4 +1098,32 @@ fn no_request_is_a_usage_error_with_an_example() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("aucoder --sandbox wasm \""), "{stderr}");
+}
+
+#[test]
+fn the_run_log_and_the_program_are_never_written_through_a_link() {
+    let run = scripted(script(&[GOOD_CODE], &[JUDGE_OK]));
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("bashrc");
+    std::fs::write(&target, "untouched\n").unwrap();
+    let log = run.dir.path().join("aucoder-log.jsonl");
+    std::os::unix::fs::symlink(&target, &log).unwrap();
+    let output = run.run(&["say hello"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched\n");
+
+    // The program replaces a link at its path instead of writing through it.
+    std::fs::remove_file(&log).unwrap();
+    let program = run.dir.path().join("final_code.py");
+    std::os::unix::fs::symlink(&target, &program).unwrap();
+    let output = run.run(&["say hello"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched\n");
+    assert!(!std::fs::symlink_metadata(&program).unwrap().is_symlink());
 }

@@ -46,7 +46,8 @@ async fn writes_a_program_that_runs_under_cpython() {
         .complete(
             &request,
             Some(Arc::new(move |piece: &str| {
-                sink.lock().unwrap().push_str(piece)
+                sink.lock().unwrap().push_str(piece);
+                std::ops::ControlFlow::Continue(())
             })),
         )
         .await
@@ -181,4 +182,33 @@ fn bad_model_files_are_clear_errors() {
         .err()
         .unwrap();
     assert!(error.to_string().contains("cannot open"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_caller_that_gives_up_stops_the_generation() {
+    let request = ChatRequest::new(CODER_SYSTEM, "Write a long essay about sorting.")
+        .with_max_tokens(300)
+        .with_temperature(0.0);
+    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    let completion = model()
+        .complete(
+            &request,
+            Some(Arc::new(move |_: &str| {
+                let pieces = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if pieces >= 3 {
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            })),
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), 3);
+    assert!(
+        completion.completion_tokens <= 4,
+        "generated {} tokens after the caller stopped",
+        completion.completion_tokens
+    );
 }

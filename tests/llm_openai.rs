@@ -71,6 +71,7 @@ async fn real_server_streams_and_answers_with_the_schema() {
             &ChatRequest::new("You are concise.", "Name three primary colors.").with_max_tokens(40),
             Some(Arc::new(move |_: &str| {
                 counter.fetch_add(1, Ordering::Relaxed);
+                std::ops::ControlFlow::Continue(())
             })),
         )
         .await

@@ -26,6 +26,7 @@ async fn ask(args: AskArgs) -> anyhow::Result<ExitCode> {
         Some(Arc::new(|text: &str| {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+            std::ops::ControlFlow::Continue(())
         }))
     } else {
         None

@@ -17,6 +17,7 @@ use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -40,8 +41,8 @@ pub fn run(args: JobArgs, config: Config) -> anyhow::Result<ExitCode> {
         .check_isolation("the programs the model writes")?;
     let runtime = crate::async_runtime()?;
     let outcome = runtime.block_on(job(args, prompt, config));
-    // A plugin abandoned by --plugin-timeout may still be blocked on a runtime thread; do
-    // not wait for it to exit.
+    // A revoked plugin blocked in WASI (a sleep) may still hold a runtime thread, unable to
+    // reach the host; do not wait for it to exit.
     runtime.shutdown_background();
     outcome
 }
@@ -208,11 +209,25 @@ struct LiveDisplay {
 
 impl LiveDisplay {
     fn new(args: &JobArgs, llm: &str, catalog: &Catalog) -> anyhow::Result<Self> {
+        // Never through a link: a planted `aucoder-log.jsonl -> ~/.bashrc` would otherwise
+        // have the run append to whatever it points at. Only regular files are appended to.
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(&args.log)
-            .with_context(|| format!("opening the run log {}", args.log.display()))?;
+            .with_context(|| {
+                format!(
+                    "opening the run log {} (a symbolic link there is refused)",
+                    args.log.display()
+                )
+            })?;
+        let meta = log
+            .metadata()
+            .with_context(|| format!("reading the run log {}", args.log.display()))?;
+        if !meta.is_file() {
+            anyhow::bail!("the run log {} is not a regular file", args.log.display());
+        }
         let bar = if args.json {
             ProgressBar::hidden()
         } else {

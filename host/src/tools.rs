@@ -193,6 +193,11 @@ impl Tools {
         }
     }
 
+    /// The limits every execution runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// The top chunks of the corpus for `query`, each beginning with `[file name]`.
     pub async fn rag_search(
         &self,

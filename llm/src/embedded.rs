@@ -7,6 +7,7 @@
 //! constrains sampling, so schema-bound answers always parse.
 
 use crate::request::cut_at_stop;
+use crate::request::TokenSink;
 use crate::{ChatRequest, Completion, Llm, LlmError, TokenCallback};
 use async_trait::async_trait;
 use llama_cpp_2::context::params::LlamaContextParams;
@@ -271,7 +272,7 @@ fn generate(
     config: &EmbeddedConfig,
     request: &ChatRequest,
     temperatures: &[f32],
-    on_token: Option<&(dyn Fn(&str) + Send + Sync)>,
+    on_token: Option<&TokenSink>,
 ) -> Result<Vec<Completion>, LlmError> {
     let backend = backend()?;
     let sequences = temperatures.len();
@@ -387,7 +388,11 @@ fn generate(
                 continue;
             }
             if let (Some(callback), false) = (on_token, piece_text.is_empty()) {
-                callback(&piece_text);
+                if callback(&piece_text).is_break() {
+                    // The caller gave up on every answer: stop them all now.
+                    answers.iter_mut().for_each(|answer| answer.done = true);
+                    break;
+                }
             }
             answer.logits_index = batch.n_tokens();
             batch

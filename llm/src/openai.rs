@@ -291,7 +291,10 @@ impl OpenAiLlm {
                         chunks += 1;
                         text.push_str(content);
                         if let Some(callback) = on_token {
-                            callback(content);
+                            if callback(content).is_break() {
+                                // The caller gave up: dropping the response ends the stream.
+                                return Ok(finish(text, chunks, usage, started));
+                            }
                         }
                     }
                 }

@@ -1,11 +1,17 @@
 //! The request and answer types every backend shares, and the one place that turns a
 //! request into chat messages.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Receives generated text as it arrives (for progress display and streaming to a terminal).
-pub type TokenCallback = Arc<dyn Fn(&str) + Send + Sync>;
+/// Receives generated text as it arrives (for progress display and streaming to a terminal),
+/// and says whether generation should go on: [`ControlFlow::Break`] stops it (the caller no
+/// longer wants the answer), and the text so far is returned.
+pub type TokenCallback = Arc<TokenSink>;
+
+/// What a [`TokenCallback`] points at.
+pub type TokenSink = dyn Fn(&str) -> ControlFlow<()> + Send + Sync;
 
 /// One chat completion: a system and a user message plus sampling settings.
 #[derive(Debug, Clone, PartialEq)]

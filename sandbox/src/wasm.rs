@@ -211,8 +211,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// One ticker thread per engine advances the epoch that every store's deadline counts in.
-fn start_epoch_ticker(engine: &Engine) {
+/// One ticker thread per engine advances the epoch that every store's deadline counts in; it
+/// stops when the engine is dropped. The plugin engine uses it too, to stop revoked steps.
+pub fn start_epoch_ticker(engine: &Engine) {
     let weak = engine.weak();
     let spawned = std::thread::Builder::new()
         .name("aucoder-epoch".to_owned())

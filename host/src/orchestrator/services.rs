@@ -1,6 +1,11 @@
 //! The door one plugin step reaches the world through: the LLM (with per-step caps), the
 //! tools the role may call (built-in or of external MCP servers), and the run log. What the
 //! executor runs through the tools is recorded, so the host decides from what it saw.
+//!
+//! A door closes when its step ends: once [`AgentServices::ended`] is cancelled, a host call
+//! in progress returns at once (the LLM stops generating), later ones are refused, log lines
+//! are dropped, and the plugin runtime stops the plugin at its next epoch check. So a step
+//! that overran its deadline cannot touch the workspace the next agent works in.
 
 use super::{head, lock, Observed, Observer};
 use crate::mcp_client::ExternalTools;
@@ -9,9 +14,11 @@ use crate::tools::Tools;
 use aucoder_llm::{ChatRequest, Llm, TokenCallback, MAX_SEQUENCES};
 use aucoder_sandbox::Workspace;
 use serde_json::Value;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// Longest answer an agent may ask for in one completion.
 const MAX_COMPLETION_TOKENS: u32 = 4096;
@@ -50,15 +57,24 @@ pub(super) struct AgentServices {
     pub(super) seed: u32,
     pub(super) observed: Arc<Mutex<Observed>>,
     pub(super) stats: CallStats,
+    /// Cancelled when the step is over, normally or at its deadline.
+    pub(super) ended: CancellationToken,
 }
 
+/// What a call of an ended step gets.
+const STEP_ENDED: &str =
+    "this step has ended (it passed its time limit); the host refuses its calls";
+
 impl Services for AgentServices {
+    fn revoked(&self) -> bool {
+        self.ended.is_cancelled()
+    }
+
     fn complete(&self, request: Completion) -> Result<String, String> {
         let chat = self.chat_request(&request)?;
         let on_token = self.progress();
         let completion = self
-            .handle
-            .block_on(self.llm.complete(&chat, Some(on_token)))
+            .until_ended(self.llm.complete(&chat, Some(on_token)))?
             .map_err(|error| format!("the LLM failed: {error}"))?;
         self.count(&completion);
         self.observer.tokens(completion.tokens_per_second());
@@ -80,8 +96,7 @@ impl Services for AgentServices {
         let temperatures: Vec<f32> = temperatures.into_iter().map(clamp_temperature).collect();
         let on_token = self.progress();
         let completions = self
-            .handle
-            .block_on(self.llm.complete_many(&chat, &temperatures, Some(on_token)))
+            .until_ended(self.llm.complete_many(&chat, &temperatures, Some(on_token)))?
             .map_err(|error| format!("the LLM failed: {error}"))?;
         for completion in &completions {
             self.count(completion);
@@ -97,6 +112,9 @@ impl Services for AgentServices {
         name: &str,
         arguments_json: &str,
     ) -> Result<Result<String, String>, ToolDenied> {
+        if self.ended.is_cancelled() {
+            return Err(ToolDenied(STEP_ENDED.to_owned()));
+        }
         if !self.allowed.iter().any(|allowed| allowed == name) {
             return Err(ToolDenied(format!(
                 "the {} agent may not call {name:?} (allowed: {})",
@@ -115,13 +133,13 @@ impl Services for AgentServices {
         }
         if self.external.serves(name) {
             let answer = self
-                .handle
-                .block_on(self.external.call(name, arguments_json));
+                .until_ended(self.external.call(name, arguments_json))
+                .map_err(ToolDenied)?;
             return Ok(answer.map(|value| value.to_string()));
         }
         let answer = self
-            .handle
-            .block_on(self.tools.call(&self.workspace, name, arguments_json));
+            .until_ended(self.tools.call(&self.workspace, name, arguments_json))
+            .map_err(ToolDenied)?;
         if let (Ok(result), Role::Executor) = (&answer, self.role) {
             self.observe(name, arguments_json, result);
         }
@@ -131,6 +149,9 @@ impl Services for AgentServices {
     }
 
     fn log(&self, message: &str) {
+        if self.ended.is_cancelled() {
+            return;
+        }
         let count = self.stats.log_messages.fetch_add(1, Ordering::Relaxed);
         if count > MAX_LOG_MESSAGES_PER_STEP {
             return;
@@ -148,8 +169,25 @@ impl Services for AgentServices {
 }
 
 impl AgentServices {
+    /// Runs `work` on the async runtime unless the step ends first; then it is dropped.
+    fn until_ended<T>(&self, work: impl Future<Output = T>) -> Result<T, String> {
+        if self.ended.is_cancelled() {
+            return Err(STEP_ENDED.to_owned());
+        }
+        self.handle.block_on(async {
+            tokio::select! {
+                biased;
+                () = self.ended.cancelled() => Err(STEP_ENDED.to_owned()),
+                done = work => Ok(done),
+            }
+        })
+    }
+
     /// The plugin's request as the LLM takes it, within the per-step caps.
     fn chat_request(&self, request: &Completion) -> Result<ChatRequest, String> {
+        if self.ended.is_cancelled() {
+            return Err(STEP_ENDED.to_owned());
+        }
         if self.stats.llm_requests.fetch_add(1, Ordering::Relaxed) >= MAX_LLM_CALLS_PER_STEP {
             return Err(format!(
                 "this step has used its {MAX_LLM_CALLS_PER_STEP} LLM calls"
@@ -180,14 +218,20 @@ impl AgentServices {
     /// Reports generation speed to the display as tokens arrive.
     fn progress(&self) -> TokenCallback {
         let observer = self.observer.clone();
+        let ended = self.ended.clone();
         let started = Instant::now();
         let generated = Arc::new(AtomicU64::new(0));
         Arc::new(move |_text: &str| {
+            // An ended step's answer is not wanted: stop generating it.
+            if ended.is_cancelled() {
+                return std::ops::ControlFlow::Break(());
+            }
             let count = generated.fetch_add(1, Ordering::Relaxed) + 1;
             let seconds = started.elapsed().as_secs_f64();
             if count.is_multiple_of(8) && seconds > 0.0 {
                 observer.tokens(count as f64 / seconds);
             }
+            std::ops::ControlFlow::Continue(())
         })
     }
 

@@ -12,6 +12,9 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Beyond a running program's own time limit, how long a revoked step's thread gets to end.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
 impl Orchestrator {
     /// Runs one agent step; on failure the task comes back unchanged with the error.
     pub(super) async fn step(
@@ -38,29 +41,42 @@ impl Orchestrator {
             seed: self.options.seed,
             observed: run.observed.clone(),
             stats: CallStats::default(),
+            ended: tokio_util::sync::CancellationToken::new(),
         });
         let runtime = self.catalog.runtime().clone();
         let step_plugin = plugin.clone();
         let step_services: Arc<dyn Services> = services.clone();
         let input = task.clone();
-        let blocking =
+        let mut blocking =
             tokio::task::spawn_blocking(move || runtime.run(&step_plugin, &input, step_services));
         let failed = |error: StepError| StepOutcome {
             result: Err(error),
             elapsed: Duration::ZERO,
             in_host: Duration::ZERO,
         };
-        // On timeout the plugin's thread is abandoned: it is blocked in a host call, holds
-        // only this step's store, and its tool calls are no longer observed.
-        let outcome = match tokio::time::timeout(self.options.step_timeout, blocking).await {
+        // On timeout the step is revoked: its host calls return at once and the plugin
+        // traps at its next epoch check. The next agent starts once the thread is done (a
+        // program it was running ends by its own time limit at the latest).
+        let outcome = match tokio::time::timeout(self.options.step_timeout, &mut blocking).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(error)) => failed(StepError::Host(format!(
                 "the plugin's thread failed: {error}"
             ))),
-            Err(_) => failed(StepError::TimedOut {
-                seconds: self.options.step_timeout.as_secs(),
-            }),
+            Err(_) => {
+                services.ended.cancel();
+                let grace = self.tools.limits().timeout + STOP_GRACE;
+                if tokio::time::timeout(grace, &mut blocking).await.is_err() {
+                    tracing::warn!(
+                        "the {role_key} plugin's thread is still busy {grace:?} after its step \
+                         was revoked; it can no longer reach the host"
+                    );
+                }
+                failed(StepError::TimedOut {
+                    seconds: self.options.step_timeout.as_secs(),
+                })
+            }
         };
+        services.ended.cancel();
 
         let plugin_overhead = outcome.plugin_overhead();
         let (task, error) = match outcome.result {

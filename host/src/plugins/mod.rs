@@ -9,12 +9,14 @@ mod bindings;
 mod builtin;
 pub mod catalog;
 pub mod runtime;
+pub mod services;
 
 pub use bindings::{
     AgentInfo, Check, CheckOrigin, CheckStatus, Completion, Execution, Role, Task, Trial, Verdict,
 };
 pub use catalog::Catalog;
-pub use runtime::{PluginLimits, PluginRuntime, Services, StepError, StepOutcome, ToolDenied};
+pub use runtime::{PluginLimits, PluginRuntime, StepError, StepOutcome};
+pub use services::{Services, ToolDenied};
 
 /// Every role, in the order the orchestrator runs them.
 pub const ROLES: [Role; 5] = [

@@ -10,6 +10,7 @@
 //! on.
 
 use super::bindings::{AgentPlugin, AgentPluginPre, Completion, Host, Task};
+use super::services::{NoServices, Services, ToolDenied};
 use super::{AgentInfo, Role};
 use anyhow::Context;
 use aucoder_sandbox::MemoryLimiter;
@@ -26,6 +27,10 @@ use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiVie
 /// Bytes of a plugin's stderr kept for error messages. Past it, writes fail (and Rust's
 /// `eprintln!` panics), so it is roomy enough for a plugin that prints while it debugs.
 const STDERR_CAPTURE_BYTES: usize = 1 << 20;
+
+/// Most bytes one call may copy from a plugin into the host (counted the way wasmtime counts
+/// them: string bytes, and list elements at their size in the host).
+pub const MAX_TRANSFER_BYTES: usize = 16 << 20;
 
 /// How much one plugin step may compute and hold.
 #[derive(Debug, Clone, Copy)]
@@ -48,61 +53,6 @@ impl Default for PluginLimits {
     }
 }
 
-/// A tool call the plugin is not allowed to make; it ends the plugin's step.
-#[derive(Debug, Clone)]
-pub struct ToolDenied(pub String);
-
-/// What a plugin reaches through its `host` imports. The orchestrator implements it for a
-/// run; [`NoServices`] answers every call with a refusal (for `describe`).
-pub trait Services: Send + Sync {
-    /// One LLM completion.
-    fn complete(&self, request: Completion) -> Result<String, String>;
-    /// One answer per temperature, generated together.
-    fn complete_many(
-        &self,
-        request: Completion,
-        temperatures: Vec<f32>,
-    ) -> Result<Vec<String>, String>;
-    /// One tool call: `Err` when the tool is not allowed (the step ends), otherwise the
-    /// tool's JSON answer or its error.
-    fn call_tool(
-        &self,
-        name: &str,
-        arguments_json: &str,
-    ) -> Result<Result<String, String>, ToolDenied>;
-    /// A message for the run log.
-    fn log(&self, message: &str);
-}
-
-/// Services for calls that must not reach the host, such as `describe`.
-pub struct NoServices;
-
-impl Services for NoServices {
-    fn complete_many(
-        &self,
-        _request: Completion,
-        _temperatures: Vec<f32>,
-    ) -> Result<Vec<String>, String> {
-        Err("no LLM is available here".to_owned())
-    }
-
-    fn complete(&self, _request: Completion) -> Result<String, String> {
-        Err("describe() may not use the LLM".to_owned())
-    }
-
-    fn call_tool(
-        &self,
-        name: &str,
-        _arguments: &str,
-    ) -> Result<Result<String, String>, ToolDenied> {
-        Err(ToolDenied(format!(
-            "describe() may not call tools (it called {name})"
-        )))
-    }
-
-    fn log(&self, _message: &str) {}
-}
-
 /// Why a plugin step failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
@@ -116,10 +66,12 @@ pub enum StepError {
     ForbiddenTool(String),
     #[error("the plugin crashed: {0}")]
     Trapped(String),
-    #[error("the plugin's step ran past {seconds} s and was abandoned (--plugin-timeout)")]
+    #[error("the plugin's step ran past {seconds} s and was stopped (--plugin-timeout)")]
     TimedOut { seconds: u64 },
     #[error("the host could not run the plugin: {0}")]
     Host(String),
+    #[error("the plugin was stopped: its step had ended")]
+    Revoked,
 }
 
 /// A finished step: the task the plugin returned and what the step cost.
@@ -149,8 +101,12 @@ pub struct PluginRuntime {
 impl PluginRuntime {
     pub fn new(limits: PluginLimits) -> anyhow::Result<Self> {
         let mut config = wasmtime::Config::new();
-        config.consume_fuel(true).wasm_component_model(true);
+        config
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .wasm_component_model(true);
         let engine = from_wasmtime(Engine::new(&config)).context("creating the plugin engine")?;
+        aucoder_sandbox::start_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
         from_wasmtime(wasmtime_wasi::p2::add_to_linker_sync(&mut linker))
             .context("adding WASI to the plugin linker")?;
@@ -342,6 +298,18 @@ impl PluginRuntime {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.memory);
         from_wasmtime(store.set_fuel(self.limits.fuel)).context("setting the plugin's fuel")?;
+        // What one call may copy out of the plugin (its task, a prompt, tool arguments),
+        // so a reply of millions of tiny strings cannot make the host hold more than this.
+        store.set_hostcall_fuel(MAX_TRANSFER_BYTES);
+        // Every tick, ask whether the step is still wanted; a revoked step traps.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(|context| {
+            if context.data().services.revoked() {
+                Err(Trap::Interrupt.into())
+            } else {
+                Ok(wasmtime::UpdateDeadline::Continue(1))
+            }
+        });
         Ok((store, stderr))
     }
 
@@ -353,6 +321,9 @@ impl PluginRuntime {
         error: wasmtime::Error,
     ) -> StepError {
         let state = store.data();
+        if state.services.revoked() {
+            return StepError::Revoked;
+        }
         if let Some(denied) = &state.denied {
             return StepError::ForbiddenTool(denied.clone());
         }
