@@ -268,6 +268,33 @@ async fn bodies_built_to_blow_up_the_parser_are_refused_and_memory_stays_bounded
 }
 
 #[tokio::test]
+async fn every_tool_argument_has_a_limit() {
+    let server = Server::start(&[]);
+    let raw = Raw::new(&server);
+    let session = raw.session().await;
+    for (tool, arguments, expected) in [
+        ("RAG_Search", json!({"query": "x".repeat(1 << 20)}), "limit"),
+        (
+            "RAG_Search",
+            json!({"query": "sort", "extra": 1}),
+            "unknown field",
+        ),
+        ("run_python", json!({"code": "#".repeat(5 << 20)}), "limit"),
+        (
+            "run_python",
+            json!({"code": "print(1)", "timeout_secs": -1}),
+            "positive",
+        ),
+    ] {
+        let answer = raw.call(&session, tool, arguments).await;
+        let (is_error, text) = answer.tool_text();
+        let refused = answer.status == 413 || (is_error && text.contains(expected));
+        assert!(refused, "{tool}: {} {}", answer.status, answer.message);
+    }
+    raw.still_serves().await;
+}
+
+#[tokio::test]
 async fn sessions_beyond_the_cap_are_refused() {
     let server = Server::start(&["--max-sessions", "2"]);
     let raw = Raw::new(&server);

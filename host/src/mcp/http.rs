@@ -5,7 +5,7 @@
 //! token (compared as SHA-256 digests, so neither content nor length leaks through timing),
 //! a cap on requests in flight (429), a cap on sessions before a new one is made (503), the
 //! body's size (413) against a shared budget of buffered bytes that later requests wait for,
-//! and the number of JSON values in it (413). The response body carries the request's
+//! the time it takes to arrive (408), and the number of JSON values in it (413). The response body carries the request's
 //! permits and a token that is cancelled when it is dropped: a client that disconnects
 //! cancels its call, which [`super::AucoderMcp`] watches for.
 
@@ -34,6 +34,8 @@ pub const MAX_JSON_VALUES: usize = 65_536;
 const BODY_BUDGET_BYTES: usize = 64 << 20;
 /// Most bytes of an oversized body read and dropped before answering 413.
 const DRAIN_BYTES: usize = 256 << 20;
+/// How long a request body may take to arrive.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long in-flight requests get to finish after SIGTERM or SIGINT.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -282,10 +284,15 @@ async fn admit_post(
         .map_err(|_| refuse(http::StatusCode::SERVICE_UNAVAILABLE, "stopping".to_owned()))?;
     held.push(permit);
     let (parts, body) = request.into_parts();
-    let bytes: Bytes = match http_body_util::Limited::new(body, gate.max_body)
-        .collect()
-        .await
-    {
+    // A client trickling its body holds a request slot: it gets a deadline.
+    let reading = http_body_util::Limited::new(body, gate.max_body).collect();
+    let Ok(read) = tokio::time::timeout(BODY_READ_TIMEOUT, reading).await else {
+        return Err(refuse(
+            http::StatusCode::REQUEST_TIMEOUT,
+            format!("the request body took over {BODY_READ_TIMEOUT:?} to arrive"),
+        ));
+    };
+    let bytes: Bytes = match read {
         Ok(collected) => collected.to_bytes(),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => return Err(too_big()),
         Err(error) => {
