@@ -7,77 +7,12 @@
 //! were answered, the server's peak RSS (VmHWM), and, for aucoder, whether any session
 //! workspace is left after SIGTERM. Loopback only.
 
+mod support;
+
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-fn support(script: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/support")
-        .join(script)
-}
-
-/// Reads `prefix` lines from a child's output until one holds a URL.
-fn url_from(reader: impl std::io::Read + Send + 'static, marker: &str) -> String {
-    let mut lines = BufReader::new(reader);
-    let url = loop {
-        let mut line = String::new();
-        assert!(
-            lines.read_line(&mut line).expect("read") > 0,
-            "server exited"
-        );
-        if let Some(at) = line.find(marker) {
-            let rest = &line[at + marker.len()..];
-            let start = rest.find("http://").expect("url");
-            break rest[start..]
-                .split_whitespace()
-                .next()
-                .expect("url")
-                .to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines.lines() {});
-    url
-}
-
-fn start_aucoder(temp: &Path) -> (Child, String) {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../utils");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aucoder"))
-        .args([
-            "mcp",
-            "--bind",
-            "127.0.0.1:0",
-            "--max-executions",
-            "2",
-            "--utils",
-        ])
-        .arg(corpus)
-        .env("TMPDIR", temp)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("aucoder mcp");
-    let url = url_from(child.stderr.take().expect("stderr"), "serving");
-    (child, url)
-}
-
-fn start_fastmcp() -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let mut child = Command::new("python3")
-        .arg(support("fastmcp_server.py"))
-        .args(["http", &port.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("fastmcp server");
-    let url = url_from(child.stdout.take().expect("stdout"), "READY");
-    (child, url)
-}
+use support::{client, start_aucoder, start_fastmcp};
 
 fn peak_rss_mib(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -149,25 +84,9 @@ fn drive(url: &str) -> (Value, Tally) {
     let done = Arc::new(AtomicBool::new(false));
     let runtime = tokio::runtime::Runtime::new().expect("tokio");
     let attack = runtime.spawn(hostile(url.to_owned(), done.clone()));
-    let output = Command::new("python3")
-        .arg(support("mcp_client.py"))
-        .args(["--http", url, "load", "--sessions", "50", "--calls", "20"])
-        .output()
-        .expect("client");
+    let report = client(&["--http", url, "load", "--sessions", "50", "--calls", "20"]);
     done.store(true, Ordering::Relaxed);
     let tally = runtime.block_on(attack).expect("hostile client");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let report = stdout
-        .lines()
-        .rev()
-        .find(|line| line.trim_start().starts_with('{'))
-        .and_then(|line| serde_json::from_str(line).ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "no JSON from the load client: {stdout}\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            )
-        });
     (report, tally)
 }
 
@@ -187,13 +106,13 @@ fn print_run(name: &str, report: &Value, tally: &Tally, peak_mib: f64) {
 
 fn main() {
     let temp = tempfile::tempdir().expect("temp dir");
-    let (mut ours, our_url) = start_aucoder(temp.path());
+    let (mut ours, our_url) = start_aucoder(&[("TMPDIR", temp.path().as_os_str())]);
     let (report, tally) = drive(&our_url);
-    let ours_peak = peak_rss_mib(ours.id());
+    let ours_peak = peak_rss_mib(ours.0.id());
     print_run("aucoder", &report, &tally, ours_peak);
     // SAFETY: kill(2) on our own child's pid.
-    unsafe { libc::kill(ours.id() as i32, libc::SIGTERM) };
-    let status = ours.wait().expect("wait");
+    unsafe { libc::kill(ours.0.id() as i32, libc::SIGTERM) };
+    let status = ours.0.wait().expect("wait");
     let left = std::fs::read_dir(temp.path())
         .map(|entries| {
             entries
@@ -209,12 +128,11 @@ fn main() {
         .unwrap_or(0);
     println!("  after SIGTERM: exit {status}, {left} session workspaces left");
 
-    let (mut theirs, their_url) = start_fastmcp();
+    let (theirs, their_url) = start_fastmcp();
     let (their_report, their_tally) = drive(&their_url);
-    let their_peak = peak_rss_mib(theirs.id());
+    let their_peak = peak_rss_mib(theirs.0.id());
     print_run("FastMCP", &their_report, &their_tally, their_peak);
-    let _ = theirs.kill();
-    let _ = theirs.wait();
+    drop(theirs);
     if their_peak > 0.0 {
         println!(
             "peak RSS ratio aucoder/FastMCP: {:.2}",
