@@ -75,11 +75,11 @@ async fn wasm_sandbox_prints_what_cpython_prints() {
             .run_code(&workspace, &name, &code, &limits)
             .await
             .unwrap();
-        let passed = execution.success && execution.stdout == expected_output(&program);
+        let passed = execution.success() && execution.stdout == expected_output(&program);
         match (passed, known.contains_key(&name)) {
             (false, false) => unexpected_failures.push(format!(
                 "{name}: exit {}\n--- expected\n{}--- got\n{}--- stderr\n{}",
-                execution.exit_code,
+                execution.exit_code(),
                 expected_output(&program),
                 execution.stdout,
                 execution.stderr

@@ -234,7 +234,7 @@ async fn concurrent(backend: &WasmBackend, count: usize) {
                 backend
                     .run_code(&workspace, "job.py", &code, &Limits::default())
                     .await
-                    .map(|execution| execution.success)
+                    .map(|execution| execution.success())
                     .unwrap_or(false)
             })
         })

@@ -1,9 +1,9 @@
 //! The command line: every flag, its default and its help text, and dispatch to commands.
 
 use crate::config::Config;
-use crate::plugins::{parse_role, Role};
+use crate::plugins::{parse_role, Role, StepLimits};
 use crate::{ask_cmd, job_cmd, mcp, models_cmd, plugins_cmd, rag_cmd, run_cmd};
-use aucoder_sandbox::BackendKind;
+use aucoder_sandbox::{BackendKind, Limits};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -114,16 +114,26 @@ pub struct PluginArgs {
 
     /// Fuel per agent step (about one unit per WebAssembly instruction; waiting for the LLM
     /// or a tool costs none). A plugin that uses it all is stopped.
-    #[arg(long, default_value_t = 2_000_000_000, value_parser = clap::value_parser!(u64).range(1_000_000..))]
+    #[arg(long, default_value_t = StepLimits::DEFAULT.fuel, value_parser = clap::value_parser!(u64).range(1_000_000..))]
     pub plugin_fuel: u64,
 
     /// Memory limit per agent plugin, in MiB.
-    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=4096))]
+    #[arg(long, default_value_t = (StepLimits::DEFAULT.memory_bytes >> 20) as u64, value_parser = clap::value_parser!(u64).range(16..=4096))]
     pub plugin_memory: u64,
 
     /// Wall-clock limit of one agent step, in seconds, LLM and tool time included.
-    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    #[arg(long, default_value_t = StepLimits::DEFAULT.timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub plugin_timeout: u64,
+}
+
+impl PluginArgs {
+    pub fn step_limits(&self) -> StepLimits {
+        StepLimits::builder()
+            .fuel(self.plugin_fuel)
+            .memory_bytes(usize::try_from(self.plugin_memory << 20).unwrap_or(usize::MAX))
+            .timeout(std::time::Duration::from_secs(self.plugin_timeout))
+            .build()
+    }
 }
 
 fn parse_agent(text: &str) -> Result<(Role, PathBuf), String> {
@@ -376,19 +386,19 @@ pub struct SandboxArgs {
     pub sandbox: SandboxChoice,
 
     /// Wall-clock limit per run, in seconds (sleeping counts).
-    #[arg(long, default_value_t = 10.0, value_parser = positive_seconds)]
+    #[arg(long, default_value_t = Limits::DEFAULT.timeout.as_secs_f64(), value_parser = positive_seconds)]
     pub timeout: f64,
 
     /// Memory limit per run, in MiB (wasm sandbox).
-    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(8..=16384))]
+    #[arg(long, default_value_t = Limits::DEFAULT.memory_bytes >> 20, value_parser = clap::value_parser!(u64).range(8..=16384))]
     pub memory: u64,
 
     /// Captured output per stream, in KiB; the excess is dropped and marked.
-    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1048576))]
+    #[arg(long, default_value_t = (Limits::DEFAULT.output_bytes >> 10) as u64, value_parser = clap::value_parser!(u64).range(1..=1048576))]
     pub output_limit: u64,
 
     /// Disk space the program may use in its workspace, in MiB (wasm sandbox).
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1048576))]
+    #[arg(long, default_value_t = Limits::DEFAULT.disk_bytes >> 20, value_parser = clap::value_parser!(u64).range(1..=1048576))]
     pub disk: u64,
 
     /// Allow --sandbox conda/python for generated or client code, which then runs
@@ -397,11 +407,11 @@ pub struct SandboxArgs {
     pub allow_unsandboxed: bool,
 
     /// Conda environment for `--sandbox conda`.
-    #[arg(long, default_value = "autocoder", env = "AUCODER_CONDA_ENV")]
+    #[arg(long, default_value = aucoder_sandbox::DEFAULT_CONDA_ENV, env = "AUCODER_CONDA_ENV")]
     pub conda_env: String,
 
     /// Interpreter for `--sandbox python`.
-    #[arg(long, default_value = "python3", env = "AUCODER_PYTHON")]
+    #[arg(long, default_value = aucoder_sandbox::DEFAULT_PYTHON, env = "AUCODER_PYTHON")]
     pub python: String,
 }
 
@@ -430,13 +440,13 @@ impl SandboxArgs {
         Ok(())
     }
 
-    pub fn limits(&self) -> aucoder_sandbox::Limits {
-        aucoder_sandbox::Limits {
-            timeout: std::time::Duration::from_secs_f64(self.timeout),
-            memory_bytes: self.memory << 20,
-            output_bytes: usize::try_from(self.output_limit << 10).unwrap_or(usize::MAX),
-            disk_bytes: self.disk << 20,
-        }
+    pub fn limits(&self) -> Limits {
+        Limits::builder()
+            .timeout(std::time::Duration::from_secs_f64(self.timeout))
+            .memory_bytes(self.memory << 20)
+            .output_bytes(usize::try_from(self.output_limit << 10).unwrap_or(usize::MAX))
+            .disk_bytes(self.disk << 20)
+            .build()
     }
 
     pub fn backend_config(&self) -> aucoder_sandbox::BackendConfig {

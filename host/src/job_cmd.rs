@@ -10,12 +10,13 @@ use crate::orchestrator::{
     Observer, Orchestrator, RunOptions, RunReport, StepRecord, TrialsRecord,
 };
 use crate::plugins::catalog::PluginSources;
-use crate::plugins::{role_name, Catalog, PluginLimits, PluginRuntime, Role, ROLES};
+use crate::plugins::{role_name, Catalog, PluginRuntime, Role, ROLES};
 use crate::rag_cmd;
 use crate::tools::Tools;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
+use std::collections::HashMap;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -49,17 +50,13 @@ pub fn run(args: JobArgs, config: Config) -> anyhow::Result<ExitCode> {
 
 /// Loads the plugin catalog the flags describe (built-ins, folders, `--agent`).
 pub fn load_catalog(args: &PluginArgs) -> anyhow::Result<Catalog> {
-    let runtime = PluginRuntime::new(PluginLimits {
-        fuel: args.plugin_fuel,
-        memory_bytes: usize::try_from(args.plugin_memory << 20).unwrap_or(usize::MAX),
-    })?;
+    let runtime = PluginRuntime::new(args.step_limits())?;
     let sources = PluginSources::standard(args.plugins.as_deref(), args.agents.clone());
     Catalog::load(Arc::new(runtime), &sources)
 }
 
 async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<ExitCode> {
-    check_tool_lists(&config)?;
-    let allowed_tools = config.allowed_tools.clone();
+    let allowed_tools = tool_lists_by_role(&config)?;
     // Only servers some role may use are started.
     let used_servers: std::collections::BTreeMap<String, McpServer> = config
         .mcp_servers
@@ -111,7 +108,7 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
             max_rounds: args.max_rounds,
             seed: args.seed,
             allowed_tools,
-            step_timeout: Duration::from_secs(args.plugins.plugin_timeout),
+            step_limits: args.plugins.step_limits(),
             candidates: if args.selection.judge_only {
                 1
             } else {
@@ -152,27 +149,31 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
 
 /// Every `[tools]` entry must name a role, and each tool a built-in one or `server.tool` of
 /// a configured MCP server: a typo should fail at start, not as a forbidden call mid-run.
-fn check_tool_lists(config: &Config) -> anyhow::Result<()> {
+/// The config file's `[tools]` lists, checked: every key a role, every tool built in or
+/// of a configured server.
+fn tool_lists_by_role(config: &Config) -> anyhow::Result<HashMap<Role, Vec<String>>> {
+    let mut lists = HashMap::new();
     for (role, tools) in &config.allowed_tools {
-        if crate::plugins::parse_role(role).is_none() {
+        let Some(parsed) = crate::plugins::parse_role(role) else {
             bail!(
                 "the config file's [tools] names {role:?}, which is not a role (retriever, \
                  planner, coder, executor, debugger)"
             );
-        }
+        };
         for tool in tools {
             let external =
                 server_of(tool).is_some_and(|server| config.mcp_servers.contains_key(server));
-            if !external && !crate::tools::BUILTIN_TOOLS.contains(&tool.as_str()) {
+            if !external && crate::tools::BuiltinTool::named(tool).is_none() {
                 bail!(
                     "the config file's [tools] list for the {role} names {tool:?}, which is \
                      neither a built-in tool ({}) nor server.tool of an [mcp_servers] entry",
-                    crate::tools::BUILTIN_TOOLS.join(", ")
+                    crate::tools::BuiltinTool::list()
                 );
             }
         }
+        lists.insert(parsed, tools.clone());
     }
-    Ok(())
+    Ok(lists)
 }
 
 fn print_summary(report: &RunReport, out: &Path) {

@@ -4,7 +4,7 @@
 use crate::cli::RunArgs;
 use anyhow::{bail, Context};
 use aucoder_sandbox::{
-    backend, BackendKind, LiveOutput, RunRequest, StopReason, StreamKind, WasmBackend, Workspace,
+    backend, BackendKind, Exit, LiveOutput, RunRequest, StreamKind, WasmBackend, Workspace,
 };
 use std::io::{Read, Write};
 use std::path::Path;
@@ -46,13 +46,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         live: Some(live),
     }))?;
 
-    Ok(match execution.stop_reason() {
-        // The backend already wrote a bracketed note into stderr; the exit code tells scripts.
-        Some(StopReason::Timeout | StopReason::OutOfMemory | StopReason::Trap) => {
-            ExitCode::from(u8::try_from(execution.exit_code).unwrap_or(1))
-        }
-        None => ExitCode::from(u8::try_from(execution.exit_code.clamp(0, 255)).unwrap_or(1)),
-    })
+    // When the host stopped the program, the backend already wrote a bracketed note into
+    // stderr; the exit code (124, 125, 126) tells scripts. A program's own code is passed on.
+    let code = match execution.exit {
+        Exit::Code(code) => code.clamp(0, 255),
+        Exit::Stopped(reason) => reason.exit_code(),
+    };
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
 
 /// Compiles and caches the interpreter with a spinner, so the one slow first run says why.

@@ -7,10 +7,9 @@
 //! is refused as busy rather than piling up. Every argument has a limit.
 
 use aucoder_rag::Rag;
-use aucoder_sandbox::{Backend, Execution, Limits, SandboxError, Workspace};
+use aucoder_sandbox::{Backend, Execution, Exit, Limits, SandboxError, StopReason, Workspace};
 use rmcp::model::JsonObject;
 use rmcp::schemars;
-use serde::Serialize;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -26,8 +25,51 @@ pub const RAG_TOP_K: usize = 3;
 pub const MAX_CODE_BYTES: usize = 4 << 20;
 /// Longest `RAG_Search` query: embedding reads a few hundred tokens at most anyway.
 pub const MAX_QUERY_BYTES: usize = 16 << 10;
-/// The tools every door offers.
-pub const BUILTIN_TOOLS: [&str; 4] = ["RAG_Search", "WriteTemp", "ExecTemp", "run_python"];
+
+/// The built-in tools. Every door (MCP, the plugins' `call-tool`, config allow-lists) offers
+/// them under these names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BuiltinTool {
+    RagSearch,
+    WriteTemp,
+    ExecTemp,
+    RunPython,
+}
+
+impl BuiltinTool {
+    pub const ALL: [BuiltinTool; 4] = [
+        BuiltinTool::RagSearch,
+        BuiltinTool::WriteTemp,
+        BuiltinTool::ExecTemp,
+        BuiltinTool::RunPython,
+    ];
+
+    /// The name clients call it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            BuiltinTool::RagSearch => "RAG_Search",
+            BuiltinTool::WriteTemp => "WriteTemp",
+            BuiltinTool::ExecTemp => "ExecTemp",
+            BuiltinTool::RunPython => "run_python",
+        }
+    }
+
+    /// The tool of this exact name, if it is a built-in one.
+    pub fn named(name: &str) -> Option<BuiltinTool> {
+        Self::ALL.into_iter().find(|tool| tool.name() == name)
+    }
+
+    /// `RAG_Search, WriteTemp, ExecTemp, run_python`, for messages.
+    pub fn list() -> String {
+        Self::ALL.map(BuiltinTool::name).join(", ")
+    }
+}
+
+impl std::fmt::Display for BuiltinTool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -97,7 +139,10 @@ pub enum ToolError {
     NothingWritten,
     #[error("{0}")]
     BadArgument(String),
-    #[error("there is no tool named {name:?} (built-in tools: {})", BUILTIN_TOOLS.join(", "))]
+    #[error(
+        "there is no tool named {name:?} (built-in tools: {})",
+        BuiltinTool::list()
+    )]
     UnknownTool { name: String },
     #[error("this session is unknown or closed: initialize a new one")]
     UnknownSession,
@@ -107,39 +152,94 @@ pub enum ToolError {
     Sandbox(#[from] SandboxError),
 }
 
-/// The result of `ExecTemp`: the original's `success` and `log`, plus the details an agent
-/// needs to judge the run without parsing the log.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct ExecOutcome {
-    pub success: bool,
-    pub log: String,
-    pub exit_code: i32,
+/// What running a program gave, typed; it becomes JSON only at the doors (MCP, plugins).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOutcome {
+    pub exit: Exit,
     pub stdout: String,
     pub stderr: String,
-    pub timed_out: bool,
-    pub duration_ms: u64,
+    pub duration: Duration,
 }
 
-/// The result of `run_python`.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct RunOutcome {
-    pub success: bool,
-    pub exit_code: i32,
-    pub stdout: String,
-    pub stderr: String,
-    pub timed_out: bool,
-    pub duration_ms: u64,
+impl RunOutcome {
+    pub fn success(&self) -> bool {
+        self.exit.is_success()
+    }
+
+    pub fn timed_out(&self) -> bool {
+        self.exit == Exit::Stopped(StopReason::Timeout)
+    }
+
+    pub fn duration_ms(&self) -> u64 {
+        u64::try_from(self.duration.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The last line of stderr that says something: what a failed run died of.
+    pub fn last_error_line(&self) -> &str {
+        self.stderr
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .map_or("no error message", str::trim)
+    }
+
+    /// The `run_python` answer: `{success, exit_code, stdout, stderr, timed_out,
+    /// duration_ms}`, with `log` (`ExecTemp`'s) first when given.
+    fn to_json(&self, log: Option<&str>) -> Value {
+        let mut object = serde_json::Map::new();
+        object.insert("success".into(), json!(self.success()));
+        if let Some(log) = log {
+            object.insert("log".into(), json!(log));
+        }
+        object.insert("exit_code".into(), json!(self.exit.code()));
+        object.insert("stdout".into(), json!(self.stdout));
+        object.insert("stderr".into(), json!(self.stderr));
+        object.insert("timed_out".into(), json!(self.timed_out()));
+        object.insert("duration_ms".into(), json!(self.duration_ms()));
+        Value::Object(object)
+    }
 }
 
 impl From<Execution> for RunOutcome {
     fn from(execution: Execution) -> Self {
         Self {
-            success: execution.success,
-            exit_code: execution.exit_code,
+            exit: execution.exit,
             stdout: execution.stdout,
             stderr: execution.stderr,
-            timed_out: execution.timed_out,
-            duration_ms: u64::try_from(execution.duration.as_millis()).unwrap_or(u64::MAX),
+            duration: execution.duration,
+        }
+    }
+}
+
+/// The result of `ExecTemp`: the original's `success` and `log`, plus the details an agent
+/// needs to judge the run without parsing the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecOutcome {
+    pub log: String,
+    pub run: RunOutcome,
+}
+
+/// A built-in tool's answer, typed; [`ToolAnswer::to_json`] is what the doors send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolAnswer {
+    /// `RAG_Search`: the chunks found.
+    Chunks(Vec<String>),
+    /// `WriteTemp`: the program is in `temp.py`.
+    Written,
+    /// `ExecTemp`.
+    Executed(ExecOutcome),
+    /// `run_python`.
+    Ran(RunOutcome),
+}
+
+impl ToolAnswer {
+    /// The JSON the MCP server puts in its structured result (for `RAG_Search`, the list).
+    pub fn to_json(&self) -> Value {
+        match self {
+            ToolAnswer::Chunks(chunks) => json!(chunks),
+            ToolAnswer::Written => json!({"ok": true}),
+            ToolAnswer::Executed(exec) => exec.run.to_json(Some(&exec.log)),
+            ToolAnswer::Ran(run) => run.to_json(None),
         }
     }
 }
@@ -233,47 +333,47 @@ impl Tools {
             .collect())
     }
 
-    /// The plugins' door: a tool by name with a JSON object of arguments, answering the same
-    /// JSON the MCP server would put in its structured result.
+    /// The plugins' door: a built-in tool with a JSON object of arguments (checked as the
+    /// MCP server checks them), answering typed.
     pub async fn call(
         &self,
         workspace: &Workspace,
-        name: &str,
+        tool: BuiltinTool,
         arguments_json: &str,
-    ) -> Result<Value, ToolError> {
+    ) -> Result<ToolAnswer, ToolError> {
         let arguments: Value = if arguments_json.trim().is_empty() {
             json!({})
         } else {
             serde_json::from_str(arguments_json).map_err(|error| {
-                ToolError::BadArgument(format!("the arguments of {name} are not JSON: {error}"))
+                ToolError::BadArgument(format!("the arguments of {tool} are not JSON: {error}"))
             })?
         };
-        match name {
-            "RAG_Search" => {
+        let name = tool.name();
+        match tool {
+            BuiltinTool::RagSearch => {
                 let args: RagSearchArgs = parse_arguments(name, arguments)?;
-                Ok(json!(self.rag_search(&args.query, args.min_score).await?))
+                Ok(ToolAnswer::Chunks(
+                    self.rag_search(&args.query, args.min_score).await?,
+                ))
             }
-            "WriteTemp" => {
+            BuiltinTool::WriteTemp => {
                 let args: WriteTempArgs = parse_arguments(name, arguments)?;
                 check_code(&args.code)?;
                 self.write_temp(workspace, &args.code)?;
-                Ok(json!({"ok": true}))
+                Ok(ToolAnswer::Written)
             }
-            "ExecTemp" => {
+            BuiltinTool::ExecTemp => {
                 let _: ExecTempArgs = parse_arguments(name, arguments)?;
-                Ok(json!(self.exec_temp(workspace).await?))
+                Ok(ToolAnswer::Executed(self.exec_temp(workspace).await?))
             }
-            "run_python" => {
+            BuiltinTool::RunPython => {
                 let args: RunPythonArgs = parse_arguments(name, arguments)?;
                 check_code(&args.code)?;
-                Ok(json!(
+                Ok(ToolAnswer::Ran(
                     self.run_python(workspace, &args.code, args.timeout_secs)
-                        .await?
+                        .await?,
                 ))
             }
-            other => Err(ToolError::UnknownTool {
-                name: other.to_owned(),
-            }),
         }
     }
 
@@ -291,15 +391,9 @@ impl Tools {
         let execution = self.execute(workspace, TEMP_SCRIPT, &self.limits).await?;
         let log = execution.combined_log();
         workspace.write_file(TEMP_LOG, log.as_bytes())?;
-        let details = RunOutcome::from(execution);
         Ok(ExecOutcome {
-            success: details.success,
             log,
-            exit_code: details.exit_code,
-            stdout: details.stdout,
-            stderr: details.stderr,
-            timed_out: details.timed_out,
-            duration_ms: details.duration_ms,
+            run: execution.into(),
         })
     }
 

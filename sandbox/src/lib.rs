@@ -16,7 +16,7 @@ pub mod wasm;
 mod workspace;
 
 pub use error::SandboxError;
-pub use limits::{Execution, Limits, StopReason};
+pub use limits::{Execution, Exit, Limits, LimitsBuilder, StopReason};
 pub use output::{LiveOutput, StreamKind};
 pub use subprocess::{CondaBackend, PythonBackend};
 pub use wasm::{start_epoch_ticker, write_atomically, MemoryLimiter, WasmBackend};
@@ -130,6 +130,12 @@ impl FromStr for BackendKind {
     }
 }
 
+/// The conda environment `--sandbox conda` uses unless told otherwise (the original
+/// project's).
+pub const DEFAULT_CONDA_ENV: &str = "autocoder";
+/// The interpreter `--sandbox python` uses unless told otherwise.
+pub const DEFAULT_PYTHON: &str = "python3";
+
 /// Settings for building any backend; the fields a backend does not use are ignored.
 #[derive(Debug, Clone)]
 pub struct BackendConfig {
@@ -144,9 +150,9 @@ pub struct BackendConfig {
 impl Default for BackendConfig {
     fn default() -> Self {
         Self {
-            conda_env: "autocoder".to_owned(),
+            conda_env: DEFAULT_CONDA_ENV.to_owned(),
             conda_exe: "conda".to_owned(),
-            python_exe: "python3".to_owned(),
+            python_exe: DEFAULT_PYTHON.to_owned(),
         }
     }
 }

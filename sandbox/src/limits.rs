@@ -2,27 +2,70 @@
 
 use std::time::Duration;
 
-/// Bounds on one run. The defaults suit the small programs an LLM writes for a request.
+/// Bounds on one run. [`Limits::DEFAULT`] documents the defaults, which suit the small
+/// programs an LLM writes for a request (the command line's defaults are read from it);
+/// [`LimitsBuilder`] changes some of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock time, including time blocked in sleeps or I/O.
+    /// Wall-clock time, including time blocked in sleeps or I/O. Default 10 s.
     pub timeout: Duration,
     /// Linear memory of the wasm guest (the subprocess backends do not bound memory).
+    /// Default 512 MiB.
     pub memory_bytes: u64,
     /// Captured bytes per stream; the excess is dropped and the truncation marked in the text.
+    /// Default 1 MiB.
     pub output_bytes: usize,
-    /// Bytes the program may keep in its workspace (wasm backend).
+    /// Bytes the program may keep in its workspace (wasm backend). Default 64 MiB.
     pub disk_bytes: u64,
+}
+
+impl Limits {
+    pub const DEFAULT: Limits = Limits {
+        timeout: Duration::from_secs(10),
+        memory_bytes: 512 << 20,
+        output_bytes: 1 << 20,
+        disk_bytes: 64 << 20,
+    };
+
+    pub fn builder() -> LimitsBuilder {
+        LimitsBuilder(Self::DEFAULT)
+    }
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(10),
-            memory_bytes: 512 * 1024 * 1024,
-            output_bytes: 1024 * 1024,
-            disk_bytes: 64 * 1024 * 1024,
-        }
+        Self::DEFAULT
+    }
+}
+
+/// Builds [`Limits`] from the defaults.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct LimitsBuilder(Limits);
+
+impl LimitsBuilder {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.0.timeout = timeout;
+        self
+    }
+
+    pub fn memory_bytes(mut self, bytes: u64) -> Self {
+        self.0.memory_bytes = bytes;
+        self
+    }
+
+    pub fn output_bytes(mut self, bytes: usize) -> Self {
+        self.0.output_bytes = bytes;
+        self
+    }
+
+    pub fn disk_bytes(mut self, bytes: u64) -> Self {
+        self.0.disk_bytes = bytes;
+        self
+    }
+
+    pub fn build(self) -> Limits {
+        self.0
     }
 }
 
@@ -35,33 +78,74 @@ pub enum StopReason {
     Trap,
 }
 
+impl StopReason {
+    /// The exit code shells use for it: 124 as `timeout(1)` does, then 125 and 126.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            StopReason::Timeout => 124,
+            StopReason::OutOfMemory => 125,
+            StopReason::Trap => 126,
+        }
+    }
+}
+
+/// How a run ended: on its own with an exit code, or stopped by the host. One type, so a
+/// program that calls `sys.exit(126)` is not mistaken for a trap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Stopped(StopReason),
+}
+
+impl Exit {
+    /// The code a process exiting this way reports ([`StopReason::exit_code`] when stopped).
+    pub fn code(self) -> i32 {
+        match self {
+            Exit::Code(code) => code,
+            Exit::Stopped(reason) => reason.exit_code(),
+        }
+    }
+
+    /// Ended on its own with code 0.
+    pub fn is_success(self) -> bool {
+        self == Exit::Code(0)
+    }
+
+    pub fn stop_reason(self) -> Option<StopReason> {
+        match self {
+            Exit::Code(_) => None,
+            Exit::Stopped(reason) => Some(reason),
+        }
+    }
+}
+
 /// The outcome of one run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Execution {
-    /// Exited with code 0 and was not stopped.
-    pub success: bool,
-    pub exit_code: i32,
+    pub exit: Exit,
     pub stdout: String,
     pub stderr: String,
-    pub timed_out: bool,
-    pub out_of_memory: bool,
     /// Some output was dropped because it exceeded [`Limits::output_bytes`].
     pub output_truncated: bool,
     pub duration: Duration,
 }
 
 impl Execution {
-    /// The reason the host stopped the program, if it did.
-    pub fn stop_reason(&self) -> Option<StopReason> {
-        if self.timed_out {
-            Some(StopReason::Timeout)
-        } else if self.out_of_memory {
-            Some(StopReason::OutOfMemory)
-        } else if self.exit_code == crate::wasm::TRAP_EXIT_CODE {
-            Some(StopReason::Trap)
-        } else {
-            None
-        }
+    /// Exited with code 0 and was not stopped.
+    pub fn success(&self) -> bool {
+        self.exit.is_success()
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        self.exit.code()
+    }
+
+    pub fn timed_out(&self) -> bool {
+        self.exit == Exit::Stopped(StopReason::Timeout)
+    }
+
+    pub fn out_of_memory(&self) -> bool {
+        self.exit == Exit::Stopped(StopReason::OutOfMemory)
     }
 
     /// stdout and stderr together, the way the original's `ExecTemp` reported a run.

@@ -108,9 +108,7 @@ impl Captured {
     /// The run's [`Execution`], once the program is gone and its output complete.
     pub(crate) fn finish(
         &self,
-        exit_code: i32,
-        timed_out: bool,
-        out_of_memory: bool,
+        exit: crate::Exit,
         duration: std::time::Duration,
     ) -> crate::Execution {
         self.stdout.finish_live();
@@ -118,12 +116,9 @@ impl Captured {
         let (stdout, stdout_cut) = self.stdout.text();
         let (stderr, stderr_cut) = self.stderr.text();
         crate::Execution {
-            success: exit_code == 0 && !timed_out && !out_of_memory,
-            exit_code,
+            exit,
             stdout,
             stderr,
-            timed_out,
-            out_of_memory,
             output_truncated: stdout_cut || stderr_cut,
             duration,
         }

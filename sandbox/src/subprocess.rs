@@ -7,8 +7,7 @@
 //! folder (the run's workspace).
 
 use crate::output::{CappedOutput, Captured};
-use crate::wasm::TIMEOUT_EXIT_CODE;
-use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError};
+use crate::{Backend, BackendKind, Execution, Exit, RunRequest, SandboxError, StopReason};
 use async_trait::async_trait;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -133,10 +132,10 @@ async fn run_subprocess(
         child.stderr.take().map(|pipe| drain(pipe, stderr.clone())),
     ];
 
-    let (exit_code, timed_out) = match tokio::time::timeout(limits.timeout, child.wait()).await {
-        Ok(Ok(status)) => (exit_code_of(status), false),
+    let exit = match tokio::time::timeout(limits.timeout, child.wait()).await {
+        Ok(Ok(status)) => Exit::Code(exit_code_of(status)),
         Ok(Err(source)) => return Err(SandboxError::io(format!("waiting for {program}"), source)),
-        Err(_elapsed) => (TIMEOUT_EXIT_CODE, true),
+        Err(_elapsed) => Exit::Stopped(StopReason::Timeout),
     };
     // Whatever is left of the group (a timed-out program, or children it left behind) goes.
     if let Some(group) = group {
@@ -150,7 +149,7 @@ async fn run_subprocess(
     for reader in readers.into_iter().flatten() {
         let _ = tokio::time::timeout(DRAIN_GRACE, reader).await;
     }
-    if timed_out {
+    if exit == Exit::Stopped(StopReason::Timeout) {
         stderr.push(
             format!(
                 "\n[aucoder: the program was stopped after the time limit of {:.1} s]\n",
@@ -159,7 +158,7 @@ async fn run_subprocess(
             .as_bytes(),
         );
     }
-    Ok(output.finish(exit_code, timed_out, false, duration))
+    Ok(output.finish(exit, duration))
 }
 
 fn drain(

@@ -13,7 +13,7 @@
 use crate::guard::FsGuard;
 use crate::output::Captured;
 use crate::quota::DiskQuota;
-use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError};
+use crate::{Backend, BackendKind, Execution, Exit, RunRequest, SandboxError, StopReason};
 use async_trait::async_trait;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -37,13 +37,6 @@ const EPOCH_TICK: Duration = Duration::from_millis(10);
 const BLOCKED_CALL_GRACE: Duration = Duration::from_millis(200);
 /// Wasm stack for the interpreter: RustPython recurses deeply in its compiler and VM.
 const WASM_STACK_BYTES: usize = 8 << 20;
-
-/// Exit code reported when the time limit stopped the program (as `timeout(1)` does).
-pub const TIMEOUT_EXIT_CODE: i32 = 124;
-/// Exit code reported when the memory limit stopped the program.
-pub const OUT_OF_MEMORY_EXIT_CODE: i32 = 125;
-/// Exit code reported when the interpreter trapped (e.g. its stack ran out).
-pub const TRAP_EXIT_CODE: i32 = 126;
 
 /// The wasm backend. Clones share one engine and one compiled interpreter.
 #[derive(Clone)]
@@ -367,20 +360,23 @@ impl Backend for WasmBackend {
         let duration = started.elapsed();
 
         let memory_hit = store.data().memory.was_hit();
-        let (mut exit_code, timed_out, mut note) = match outcome {
-            Err(_elapsed) => (TIMEOUT_EXIT_CODE, true, None),
-            Ok(Ok(())) => (0, false, None),
+        let (mut exit, mut note) = match outcome {
+            Err(_elapsed) => (Exit::Stopped(StopReason::Timeout), None),
+            Ok(Ok(())) => (Exit::Code(0), None),
             Ok(Err(error)) => classify_error(&error),
         };
-        let out_of_memory = memory_hit && exit_code != 0 && !timed_out;
-        if out_of_memory && exit_code == TRAP_EXIT_CODE {
-            exit_code = OUT_OF_MEMORY_EXIT_CODE;
-            note = Some(format!(
-                "the program ran out of memory (limit {} MiB)",
-                limits.memory_bytes >> 20
-            ));
+        // A failure once the memory limit was hit is the limit's doing, whatever the
+        // interpreter made of it (a trap, or a MemoryError it exited on).
+        if memory_hit && !exit.is_success() && exit != Exit::Stopped(StopReason::Timeout) {
+            if exit == Exit::Stopped(StopReason::Trap) {
+                note = Some(format!(
+                    "the program ran out of memory (limit {} MiB)",
+                    limits.memory_bytes >> 20
+                ));
+            }
+            exit = Exit::Stopped(StopReason::OutOfMemory);
         }
-        if timed_out {
+        if exit == Exit::Stopped(StopReason::Timeout) {
             note = Some(format!(
                 "the program was stopped after the time limit of {:.1} s",
                 limits.timeout.as_secs_f64()
@@ -399,31 +395,26 @@ impl Backend for WasmBackend {
             stderr.push(format!("\n[aucoder: {note}]\n").as_bytes());
         }
         drop(store);
-        Ok(output.finish(exit_code, timed_out, out_of_memory, duration))
+        Ok(output.finish(exit, duration))
     }
 }
 
-/// Turns the error a run ended with into (exit code, timed out, note for stderr).
-fn classify_error(error: &wasmtime::Error) -> (i32, bool, Option<String>) {
+/// Turns the error a run ended with into how it ended and a note for stderr.
+fn classify_error(error: &wasmtime::Error) -> (Exit, Option<String>) {
     if let Some(exit) = error.downcast_ref::<I32Exit>() {
-        return (exit.0, false, None);
+        return (Exit::Code(exit.0), None);
     }
+    let trapped = Exit::Stopped(StopReason::Trap);
     match error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => (TIMEOUT_EXIT_CODE, true, None),
+        Some(Trap::Interrupt) => (Exit::Stopped(StopReason::Timeout), None),
         Some(Trap::StackOverflow) => (
-            TRAP_EXIT_CODE,
-            false,
+            trapped,
             Some("the interpreter ran out of stack (too deep nesting or recursion)".to_owned()),
         ),
         Some(trap) => (
-            TRAP_EXIT_CODE,
-            false,
+            trapped,
             Some(format!("the interpreter stopped with a trap: {trap}")),
         ),
-        None => (
-            TRAP_EXIT_CODE,
-            false,
-            Some(format!("the interpreter failed: {error:#}")),
-        ),
+        None => (trapped, Some(format!("the interpreter failed: {error:#}"))),
     }
 }

@@ -31,7 +31,7 @@ async fn run(code: &str, limits: &Limits) -> Execution {
 /// The host is healthy when a fresh run right after the attempt works normally.
 async fn assert_next_run_works() {
     let execution = run("print(sum(range(10)))", &Limits::default()).await;
-    assert!(execution.success, "next run failed: {execution:?}");
+    assert!(execution.success(), "next run failed: {execution:?}");
     assert_eq!(execution.stdout, "45\n");
 }
 
@@ -43,7 +43,7 @@ async fn assert_blocked(code: &str) -> Execution {
         "the attempt succeeded: {execution:?}"
     );
     assert!(
-        execution.stdout.contains("BLOCKED") || !execution.success,
+        execution.stdout.contains("BLOCKED") || !execution.success(),
         "the attempt neither reported BLOCKED nor failed: {execution:?}"
     );
     assert_next_run_works().await;
@@ -123,7 +123,7 @@ async fn environment_is_empty() {
         &quick_limits(),
     )
     .await;
-    assert!(execution.success, "{execution:?}");
+    assert!(execution.success(), "{execution:?}");
     assert!(
         execution.stdout.starts_with("0\nBLOCKED\nBLOCKED"),
         "{execution:?}"
@@ -204,8 +204,8 @@ async fn busy_loop_is_stopped_by_the_time_limit() {
         ..Limits::default()
     };
     let execution = run("while True:\n    pass\n", &limits).await;
-    assert!(execution.timed_out, "{execution:?}");
-    assert!(!execution.success);
+    assert!(execution.timed_out(), "{execution:?}");
+    assert!(!execution.success());
     assert!(execution.stderr.contains("time limit"), "{execution:?}");
     assert_next_run_works().await;
 }
@@ -217,7 +217,7 @@ async fn sleep_is_stopped_by_the_time_limit() {
         ..Limits::default()
     };
     let execution = run("import time\ntime.sleep(100000)\nprint('woke')\n", &limits).await;
-    assert!(execution.timed_out, "{execution:?}");
+    assert!(execution.timed_out(), "{execution:?}");
     assert!(!execution.stdout.contains("woke"));
     assert_next_run_works().await;
 }
@@ -229,9 +229,9 @@ async fn big_integer_cpu_burn_is_stopped() {
         ..Limits::default()
     };
     let execution = run("x = 7 ** (10 ** 8)\nprint(x % 10)\n", &limits).await;
-    assert!(!execution.success, "{execution:?}");
+    assert!(!execution.success(), "{execution:?}");
     assert!(
-        execution.timed_out || execution.out_of_memory,
+        execution.timed_out() || execution.out_of_memory(),
         "{execution:?}"
     );
     assert_next_run_works().await;
@@ -249,9 +249,9 @@ async fn unbounded_memory_growth_is_stopped() {
         &limits,
     )
     .await;
-    assert!(!execution.success, "{execution:?}");
-    assert!(execution.out_of_memory, "{execution:?}");
-    assert!(!execution.timed_out, "{execution:?}");
+    assert!(!execution.success(), "{execution:?}");
+    assert!(execution.out_of_memory(), "{execution:?}");
+    assert!(!execution.timed_out(), "{execution:?}");
     assert_next_run_works().await;
 }
 
@@ -266,10 +266,10 @@ async fn one_huge_allocation_fails() {
         &limits,
     )
     .await;
-    assert!(!execution.success, "{execution:?}");
+    assert!(!execution.success(), "{execution:?}");
     assert!(!execution.stdout.contains("ESCAPED"));
     assert!(
-        execution.stderr.contains("MemoryError") || execution.out_of_memory,
+        execution.stderr.contains("MemoryError") || execution.out_of_memory(),
         "{execution:?}"
     );
     assert_next_run_works().await;
@@ -287,7 +287,7 @@ async fn output_flood_is_capped() {
     )
     .await;
     assert!(
-        execution.success,
+        execution.success(),
         "the program itself finished: {execution:?}"
     );
     assert!(execution.output_truncated);
@@ -308,7 +308,7 @@ async fn deep_recursion_raises_recursion_error() {
         &quick_limits(),
     )
     .await;
-    assert!(!execution.success, "{execution:?}");
+    assert!(!execution.success(), "{execution:?}");
     assert_next_run_works().await;
 }
 
@@ -367,14 +367,14 @@ async fn many_files_are_charged_too() {
 #[tokio::test(flavor = "multi_thread")]
 async fn exit_codes_and_tracebacks_come_back() {
     let execution = run("import sys\nprint('bye')\nsys.exit(3)\n", &quick_limits()).await;
-    assert_eq!((execution.exit_code, execution.success), (3, false));
+    assert_eq!((execution.exit_code(), execution.success()), (3, false));
     assert_eq!(execution.stdout, "bye\n");
     let execution = run(
         "def f():\n    raise ValueError('boom')\nf()\n",
         &quick_limits(),
     )
     .await;
-    assert_eq!(execution.exit_code, 1);
+    assert_eq!(execution.exit_code(), 1);
     assert!(execution.stderr.contains("Traceback"), "{execution:?}");
     assert!(
         execution.stderr.contains("ValueError: boom"),
@@ -393,7 +393,7 @@ async fn concurrent_runs_do_not_interfere() {
     });
     let results = futures_join_all(runs).await;
     for (index, execution) in results.into_iter().enumerate() {
-        assert!(execution.success, "{execution:?}");
+        assert!(execution.success(), "{execution:?}");
         assert_eq!(
             execution.stdout,
             format!("['attempt.py', 'mine.txt'] {index}\n")

@@ -116,16 +116,11 @@ async fn run_checks(
     let why = match tools.run_python(workspace, &program, None).await {
         Ok(outcome) => match harness::parse_report(&outcome.stdout, &marker, checks.len()) {
             Some(report) => return report.into_iter().unzip(),
-            None if outcome.timed_out => "the checks ran past the time limit".to_owned(),
+            None if outcome.timed_out() => "the checks ran past the time limit".to_owned(),
             None => format!(
                 "the checks did not finish (exit code {}): {}",
-                outcome.exit_code,
-                outcome
-                    .stderr
-                    .lines()
-                    .rev()
-                    .find(|line| !line.trim().is_empty())
-                    .unwrap_or("no error message")
+                outcome.exit.code(),
+                outcome.last_error_line()
             ),
         },
         Err(error) => format!("the checks could not run: {error}"),
@@ -148,12 +143,12 @@ fn fresh_marker(code: &str) -> String {
 
 fn execution_of(outcome: RunOutcome) -> Execution {
     Execution {
-        success: outcome.success,
-        exit_code: outcome.exit_code,
+        success: outcome.success(),
+        exit_code: outcome.exit.code(),
+        timed_out: outcome.timed_out(),
+        duration_ms: outcome.duration_ms(),
         stdout: outcome.stdout,
         stderr: outcome.stderr,
-        timed_out: outcome.timed_out,
-        duration_ms: outcome.duration_ms,
     }
 }
 

@@ -17,7 +17,7 @@ pub use sessions::{SessionKey, SessionWorkspace, Sessions};
 
 use crate::cli::{McpArgs, Transport};
 use crate::tools::{
-    self, ExecTempArgs, RagSearchArgs, RunPythonArgs, ToolError, Tools, WriteTempArgs,
+    self, ExecTempArgs, RagSearchArgs, RunPythonArgs, ToolAnswer, ToolError, Tools, WriteTempArgs,
 };
 use anyhow::{bail, Context};
 use aucoder_sandbox::BackendKind;
@@ -60,9 +60,9 @@ fn object_result(value: Value) -> CallToolResult {
 }
 
 /// An object result, or the tool error that prevented it.
-fn respond<T: serde::Serialize>(result: Result<T, ToolError>) -> CallToolResult {
+fn respond(result: Result<ToolAnswer, ToolError>) -> CallToolResult {
     match result {
-        Ok(value) => object_result(json!(value)),
+        Ok(answer) => object_result(answer.to_json()),
         Err(error) => tool_error(error),
     }
 }
@@ -204,7 +204,7 @@ impl AucoderMcp {
             Ok(session) => respond(
                 self.tools
                     .write_temp(&session.workspace, &args.code)
-                    .map(|()| json!({"ok": true})),
+                    .map(|()| ToolAnswer::Written),
             ),
             Err(error) => error,
         }
@@ -222,7 +222,12 @@ impl AucoderMcp {
     ) -> CallToolResult {
         Self::unless_abandoned(&context, async {
             match self.prepare(&context, None).await {
-                Ok(session) => respond(self.tools.exec_temp(&session.workspace).await),
+                Ok(session) => respond(
+                    self.tools
+                        .exec_temp(&session.workspace)
+                        .await
+                        .map(ToolAnswer::Executed),
+                ),
                 Err(error) => error,
             }
         })
@@ -244,7 +249,8 @@ impl AucoderMcp {
                 Ok(session) => respond(
                     self.tools
                         .run_python(&session.workspace, &args.code, args.timeout_secs)
-                        .await,
+                        .await
+                        .map(ToolAnswer::Ran),
                 ),
                 Err(error) => error,
             }

@@ -20,11 +20,11 @@ pub use records::{StepRecord, TrialsRecord};
 
 use crate::checks::{self, Check, CheckOrigin, Decision, Selection};
 use crate::mcp_client::ExternalTools;
-use crate::plugins::{role_name, Catalog, Role, Task, Verdict};
-use crate::tools::Tools;
+use crate::plugins::{role_name, Catalog, Role, StepLimits, Task, Verdict};
+use crate::tools::{RunOutcome, Tools};
 use anyhow::Context;
 use aucoder_llm::Llm;
-use aucoder_sandbox::Workspace;
+use aucoder_sandbox::{Exit, StopReason, Workspace};
 use records::verdict_json;
 use serde::Serialize;
 use serde_json::Value;
@@ -44,11 +44,10 @@ pub struct RunOptions {
     pub max_rounds: u32,
     /// Sampling seed for every completion (runs are repeatable with the embedded model).
     pub seed: u32,
-    /// Tools each role may call, by role name; roles not listed get the built-in tools.
-    pub allowed_tools: HashMap<String, Vec<String>>,
-    /// Wall-clock limit of one step, LLM and tool time included. Fuel bounds a plugin's own
-    /// work; this bounds a plugin that blocks (a WASI sleep) and a step that hangs.
-    pub step_timeout: Duration,
+    /// Tools each role may call; roles not listed get the built-in tools.
+    pub allowed_tools: HashMap<Role, Vec<String>>,
+    /// What each step may use (its wall clock, and what it may ask of the host).
+    pub step_limits: StepLimits,
     /// Candidate programs asked of the coder per round.
     pub candidates: u32,
     /// Whether checks run (off: candidates are chosen by output agreement, the judge decides).
@@ -118,7 +117,7 @@ struct Observed {
     /// The last program written with `WriteTemp` or `run_python`.
     written: Option<String>,
     /// The program that ran and its `ExecTemp` / `run_python` result.
-    executed: Option<(String, Value)>,
+    executed: Option<(String, RunOutcome)>,
 }
 
 /// A round's end: success with the program's output, or the reason it failed.
@@ -405,25 +404,20 @@ impl Orchestrator {
         if ran != written || task.code != written {
             return Err("the program the executor ran is not the one the coder wrote".to_owned());
         }
-        let exit_code = outcome["exit_code"].as_i64().unwrap_or(-1);
-        if outcome["timed_out"].as_bool() == Some(true) {
-            return Err("the program ran past the time limit".to_owned());
+        match outcome.exit {
+            Exit::Code(0) => {}
+            Exit::Stopped(StopReason::Timeout) => {
+                return Err("the program ran past the time limit".to_owned());
+            }
+            exit => {
+                return Err(format!(
+                    "the program exited with code {}: {}",
+                    exit.code(),
+                    outcome.last_error_line()
+                ));
+            }
         }
-        if exit_code != 0 {
-            let last_error = outcome["stderr"]
-                .as_str()
-                .unwrap_or_default()
-                .lines()
-                .rev()
-                .find(|line| !line.trim().is_empty())
-                .unwrap_or("no error message")
-                .trim()
-                .to_owned();
-            return Err(format!(
-                "the program exited with code {exit_code}: {last_error}"
-            ));
-        }
-        let output = || outcome["stdout"].as_str().unwrap_or_default().to_owned();
+        let output = || outcome.stdout.clone();
         match &selection.decision {
             Decision::Passed { .. } | Decision::Unanimous { .. } => Ok(output()),
             Decision::Failed { check, message } => Err(failed_check(&task.checks, *check, message)),

@@ -9,8 +9,8 @@
 
 use super::{head, lock, Observed, Observer};
 use crate::mcp_client::ExternalTools;
-use crate::plugins::{role_name, Completion, Role, Services, ToolDenied};
-use crate::tools::Tools;
+use crate::plugins::{role_name, Completion, Role, Services, StepLimits, ToolDenied};
+use crate::tools::{BuiltinTool, ToolAnswer, ToolError, Tools};
 use aucoder_llm::{ChatRequest, Llm, TokenCallback, MAX_SEQUENCES};
 use aucoder_sandbox::Workspace;
 use serde_json::Value;
@@ -19,17 +19,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
-
-/// Longest answer an agent may ask for in one completion.
-const MAX_COMPLETION_TOKENS: u32 = 4096;
-/// Per step, what a plugin may ask of the host. Time inside host calls costs a plugin no
-/// fuel, so without these a plugin could keep the LLM busy, or fill the run log, forever.
-const MAX_LLM_CALLS_PER_STEP: u64 = 16;
-const MAX_TOOL_CALLS_PER_STEP: u64 = 64;
-const MAX_LOG_MESSAGES_PER_STEP: u64 = 100;
-const MAX_LOG_MESSAGE_BYTES: usize = 4096;
-/// Largest system + prompt text of one completion; far beyond any context window.
-const MAX_PROMPT_BYTES: usize = 1 << 20;
 
 #[derive(Default)]
 pub(super) struct CallStats {
@@ -55,6 +44,7 @@ pub(super) struct AgentServices {
     pub(super) handle: tokio::runtime::Handle,
     pub(super) observer: Arc<dyn Observer>,
     pub(super) seed: u32,
+    pub(super) limits: StepLimits,
     pub(super) observed: Arc<Mutex<Observed>>,
     pub(super) stats: CallStats,
     /// Cancelled when the step is over, normally or at its deadline.
@@ -126,9 +116,10 @@ impl Services for AgentServices {
                 }
             )));
         }
-        if self.stats.tool_requests.fetch_add(1, Ordering::Relaxed) >= MAX_TOOL_CALLS_PER_STEP {
+        let max_calls = self.limits.tool_calls;
+        if self.stats.tool_requests.fetch_add(1, Ordering::Relaxed) >= max_calls {
             return Ok(Err(format!(
-                "this step has used its {MAX_TOOL_CALLS_PER_STEP} tool calls"
+                "this step has used its {max_calls} tool calls"
             )));
         }
         if self.external.serves(name) {
@@ -137,14 +128,20 @@ impl Services for AgentServices {
                 .map_err(ToolDenied)?;
             return Ok(answer.map(|value| value.to_string()));
         }
+        let Some(tool) = BuiltinTool::named(name) else {
+            let unknown = ToolError::UnknownTool {
+                name: name.to_owned(),
+            };
+            return Ok(Err(unknown.to_string()));
+        };
         let answer = self
-            .until_ended(self.tools.call(&self.workspace, name, arguments_json))
+            .until_ended(self.tools.call(&self.workspace, tool, arguments_json))
             .map_err(ToolDenied)?;
-        if let (Ok(result), Role::Executor) = (&answer, self.role) {
-            self.observe(name, arguments_json, result);
+        if let (Ok(answer), Role::Executor) = (&answer, self.role) {
+            self.observe(arguments_json, answer);
         }
         Ok(answer
-            .map(|value| value.to_string())
+            .map(|answer| answer.to_json().to_string())
             .map_err(|error| error.to_string()))
     }
 
@@ -153,18 +150,17 @@ impl Services for AgentServices {
             return;
         }
         let count = self.stats.log_messages.fetch_add(1, Ordering::Relaxed);
-        if count > MAX_LOG_MESSAGES_PER_STEP {
+        let max_messages = self.limits.log_messages;
+        if count > max_messages {
             return;
         }
-        if count == MAX_LOG_MESSAGES_PER_STEP {
-            let note = format!(
-                "(more messages of this step dropped: at most {MAX_LOG_MESSAGES_PER_STEP})"
-            );
+        if count == max_messages {
+            let note = format!("(more messages of this step dropped: at most {max_messages})");
             self.observer.plugin_log(self.role, self.round, &note);
             return;
         }
-        self.observer
-            .plugin_log(self.role, self.round, head(message, MAX_LOG_MESSAGE_BYTES));
+        let message = head(message, self.limits.log_message_bytes);
+        self.observer.plugin_log(self.role, self.round, message);
     }
 }
 
@@ -188,15 +184,18 @@ impl AgentServices {
         if self.ended.is_cancelled() {
             return Err(STEP_ENDED.to_owned());
         }
-        if self.stats.llm_requests.fetch_add(1, Ordering::Relaxed) >= MAX_LLM_CALLS_PER_STEP {
+        let limits = &self.limits;
+        if self.stats.llm_requests.fetch_add(1, Ordering::Relaxed) >= limits.llm_calls {
             return Err(format!(
-                "this step has used its {MAX_LLM_CALLS_PER_STEP} LLM calls"
+                "this step has used its {} LLM calls",
+                limits.llm_calls
             ));
         }
-        if request.system.len() + request.prompt.len() > MAX_PROMPT_BYTES {
+        let prompt_bytes = request.system.len() + request.prompt.len();
+        if prompt_bytes > limits.prompt_bytes {
             return Err(format!(
-                "the prompt is {} bytes; the limit is {MAX_PROMPT_BYTES}",
-                request.system.len() + request.prompt.len()
+                "the prompt is {prompt_bytes} bytes; the limit is {}",
+                limits.prompt_bytes
             ));
         }
         let schema = match &request.json_schema {
@@ -207,7 +206,7 @@ impl AgentServices {
             None => None,
         };
         let mut chat = ChatRequest::new(&request.system, &request.prompt)
-            .with_max_tokens(request.max_tokens.clamp(1, MAX_COMPLETION_TOKENS))
+            .with_max_tokens(request.max_tokens.clamp(1, limits.completion_tokens))
             .with_temperature(clamp_temperature(request.temperature));
         // A new seed each round, so that a retry samples anew rather than repeating itself.
         chat.seed = self.seed.wrapping_add(self.round.wrapping_mul(7919));
@@ -246,27 +245,27 @@ impl AgentServices {
     }
 
     /// Remembers which program was written and what running it gave.
-    fn observe(&self, tool: &str, arguments_json: &str, result: &Value) {
+    fn observe(&self, arguments_json: &str, answer: &ToolAnswer) {
         let code = || {
             serde_json::from_str::<Value>(arguments_json)
                 .ok()
                 .and_then(|args| args["code"].as_str().map(str::to_owned))
         };
         let mut observed = lock(&self.observed);
-        match tool {
-            "WriteTemp" => observed.written = code(),
-            "ExecTemp" => {
+        match answer {
+            ToolAnswer::Written => observed.written = code(),
+            ToolAnswer::Executed(exec) => {
                 if let Some(written) = observed.written.clone() {
-                    observed.executed = Some((written, result.clone()));
+                    observed.executed = Some((written, exec.run.clone()));
                 }
             }
-            "run_python" => {
+            ToolAnswer::Ran(run) => {
                 if let Some(code) = code() {
                     observed.written = Some(code.clone());
-                    observed.executed = Some((code, result.clone()));
+                    observed.executed = Some((code, run.clone()));
                 }
             }
-            _ => {}
+            ToolAnswer::Chunks(_) => {}
         }
     }
 }

@@ -35,10 +35,11 @@ impl Orchestrator {
             tools: self.tools.clone(),
             external: self.external.clone(),
             workspace: run.workspace.clone(),
-            allowed: self.allowed_tools(role_key),
+            allowed: self.allowed_tools(role),
             handle: tokio::runtime::Handle::current(),
             observer: self.observer.clone(),
             seed: self.options.seed,
+            limits: self.options.step_limits,
             observed: run.observed.clone(),
             stats: CallStats::default(),
             ended: tokio_util::sync::CancellationToken::new(),
@@ -57,25 +58,26 @@ impl Orchestrator {
         // On timeout the step is revoked: its host calls return at once and the plugin
         // traps at its next epoch check. The next agent starts once the thread is done (a
         // program it was running ends by its own time limit at the latest).
-        let outcome = match tokio::time::timeout(self.options.step_timeout, &mut blocking).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(error)) => failed(StepError::Host(format!(
-                "the plugin's thread failed: {error}"
-            ))),
-            Err(_) => {
-                services.ended.cancel();
-                let grace = self.tools.limits().timeout + STOP_GRACE;
-                if tokio::time::timeout(grace, &mut blocking).await.is_err() {
-                    tracing::warn!(
+        let outcome =
+            match tokio::time::timeout(self.options.step_limits.timeout, &mut blocking).await {
+                Ok(Ok(outcome)) => outcome,
+                Ok(Err(error)) => failed(StepError::Host(format!(
+                    "the plugin's thread failed: {error}"
+                ))),
+                Err(_) => {
+                    services.ended.cancel();
+                    let grace = self.tools.limits().timeout + STOP_GRACE;
+                    if tokio::time::timeout(grace, &mut blocking).await.is_err() {
+                        tracing::warn!(
                         "the {role_key} plugin's thread is still busy {grace:?} after its step \
                          was revoked; it can no longer reach the host"
                     );
+                    }
+                    failed(StepError::TimedOut {
+                        seconds: self.options.step_limits.timeout.as_secs(),
+                    })
                 }
-                failed(StepError::TimedOut {
-                    seconds: self.options.step_timeout.as_secs(),
-                })
-            }
-        };
+            };
         services.ended.cancel();
 
         let plugin_overhead = outcome.plugin_overhead();
@@ -112,16 +114,15 @@ impl Orchestrator {
         (task, error)
     }
 
-    fn allowed_tools(&self, role: &str) -> Vec<String> {
+    fn allowed_tools(&self, role: Role) -> Vec<String> {
         self.options
             .allowed_tools
-            .get(role)
+            .get(&role)
             .cloned()
             .unwrap_or_else(|| {
-                crate::tools::BUILTIN_TOOLS
-                    .iter()
-                    .map(|tool| (*tool).to_owned())
-                    .collect()
+                crate::tools::BuiltinTool::ALL
+                    .map(|tool| tool.name().to_owned())
+                    .to_vec()
             })
     }
 }

@@ -8,6 +8,7 @@
 mod bindings;
 mod builtin;
 pub mod catalog;
+mod limits;
 pub mod runtime;
 pub mod services;
 
@@ -15,7 +16,8 @@ pub use bindings::{
     AgentInfo, Check, CheckOrigin, CheckStatus, Completion, Execution, Role, Task, Trial, Verdict,
 };
 pub use catalog::Catalog;
-pub use runtime::{PluginLimits, PluginRuntime, StepError, StepOutcome};
+pub use limits::StepLimits;
+pub use runtime::{PluginRuntime, StepError, StepOutcome};
 pub use services::{Services, ToolDenied};
 
 /// Every role, in the order the orchestrator runs them.
@@ -26,6 +28,13 @@ pub const ROLES: [Role; 5] = [
     Role::Executor,
     Role::Debugger,
 ];
+
+// The generated enum derives no `Hash`; roles key the per-role settings.
+impl std::hash::Hash for Role {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        role_name(*self).hash(state);
+    }
+}
 
 /// The role's name as users write it (`--agent coder=...`, the run log, config files).
 pub fn role_name(role: Role) -> &'static str {

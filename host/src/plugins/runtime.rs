@@ -11,7 +11,7 @@
 
 use super::bindings::{AgentPlugin, AgentPluginPre, Completion, Host, Task};
 use super::services::{NoServices, Services, ToolDenied};
-use super::{AgentInfo, Role};
+use super::{AgentInfo, Role, StepLimits};
 use anyhow::Context;
 use aucoder_sandbox::MemoryLimiter;
 use sha2::{Digest, Sha256};
@@ -31,27 +31,6 @@ const STDERR_CAPTURE_BYTES: usize = 1 << 20;
 /// Most bytes one call may copy from a plugin into the host (counted the way wasmtime counts
 /// them: string bytes, and list elements at their size in the host).
 pub const MAX_TRANSFER_BYTES: usize = 16 << 20;
-
-/// How much one plugin step may compute and hold.
-#[derive(Debug, Clone, Copy)]
-pub struct PluginLimits {
-    /// Fuel per step: roughly one unit per WebAssembly instruction. Time spent in the host
-    /// (waiting for the LLM, running the program) costs none.
-    pub fuel: u64,
-    /// Largest linear memory a plugin may grow to, in bytes.
-    pub memory_bytes: usize,
-}
-
-impl Default for PluginLimits {
-    fn default() -> Self {
-        Self {
-            // About a second of busy computation on this class of machine: far more than an
-            // agent that formats prompts and parses answers needs.
-            fuel: 2_000_000_000,
-            memory_bytes: 256 << 20,
-        }
-    }
-}
 
 /// Why a plugin step failed.
 #[derive(Debug, thiserror::Error)]
@@ -95,11 +74,12 @@ impl StepOutcome {
 pub struct PluginRuntime {
     engine: Engine,
     linker: Linker<PluginState>,
-    limits: PluginLimits,
+    limits: StepLimits,
 }
 
 impl PluginRuntime {
-    pub fn new(limits: PluginLimits) -> anyhow::Result<Self> {
+    /// The runtime steps run in; it uses the compute limits (fuel, memory) of `limits`.
+    pub fn new(limits: StepLimits) -> anyhow::Result<Self> {
         let mut config = wasmtime::Config::new();
         config
             .consume_fuel(true)
