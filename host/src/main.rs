@@ -1,61 +1,53 @@
 //! `aucoder`: a local, sandboxed code-generating agent host.
 //!
-//! This file only wires logging and the command line to the commands; each command lives in
-//! its own module.
+//! This file wires logging, the config files and the command line to the commands; each
+//! command lives in its own module under [`cli`], the work itself in the `aucoder_agents`
+//! library.
 
-mod ask_cmd;
-mod checks;
 mod cli;
-mod config;
-mod job_cmd;
-mod llm_setup;
-mod mcp;
-mod mcp_client;
-mod models_cmd;
-mod orchestrator;
-mod plugins;
-mod plugins_cmd;
-mod rag_cmd;
-mod run_cmd;
-mod tools;
 
 use clap::{CommandFactory, FromArgMatches};
+use cli::args::{Cli, Command, PluginsCommand};
 use std::process::ExitCode;
+
+/// Exit code for bad input to aucoder itself (a missing file, an unknown flag value).
+const USAGE_ERROR_EXIT: u8 = 2;
 
 fn main() -> ExitCode {
     init_tracing();
-    let command = config::later_arguments_win(cli::Cli::command());
-    let loaded = config::Config::load().and_then(|config| {
-        let args = config.apply(&command, std::env::args_os().collect())?;
+    let command = cli::config_args::later_arguments_win(Cli::command());
+    let loaded = aucoder_agents::config::Config::load().and_then(|config| {
+        let args = cli::config_args::apply(&config, &command, std::env::args_os().collect())?;
         Ok((config, args))
     });
     let (config, args) = match loaded {
         Ok(loaded) => loaded,
         Err(error) => {
             eprintln!("aucoder: {error:#}");
-            return ExitCode::from(cli::USAGE_ERROR_EXIT);
+            return ExitCode::from(USAGE_ERROR_EXIT);
         }
     };
-    let cli = match cli::Cli::from_arg_matches(&command.get_matches_from(args)) {
-        Ok(cli) => cli,
+    let parsed = match Cli::from_arg_matches(&command.get_matches_from(args)) {
+        Ok(parsed) => parsed,
         Err(error) => error.exit(),
     };
-    match cli::dispatch(cli, config) {
+    let outcome = match parsed.command {
+        None => cli::job::run(parsed.job, config),
+        Some(Command::Plugins(PluginsCommand::List(args))) => cli::plugins::list(args),
+        Some(Command::Run(args)) => cli::run::run(args),
+        Some(Command::Ask(args)) => cli::ask::run(args),
+        Some(Command::Models(command)) => cli::models::run(command),
+        Some(Command::Index(corpus)) => cli::rag::index(corpus),
+        Some(Command::Search(args)) => cli::rag::search(args),
+        Some(Command::Mcp(args)) => cli::mcp::run(args),
+    };
+    match outcome {
         Ok(code) => code,
         Err(error) => {
             eprintln!("aucoder: {error:#}");
-            ExitCode::from(cli::USAGE_ERROR_EXIT)
+            ExitCode::from(USAGE_ERROR_EXIT)
         }
     }
-}
-
-/// The async runtime the commands that need one run on.
-fn async_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    use anyhow::Context;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
 }
 
 /// Logs go to stderr (stdout belongs to the program being run, and later to MCP's stdio);

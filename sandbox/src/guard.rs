@@ -65,6 +65,12 @@ pub(crate) fn build_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker
     linker.allow_shadowing(true);
     const MODULE: &str = "wasi_snapshot_preview1";
 
+    // WASI's own proc_exit turns a status of 126 or more into an anonymous error, which
+    // would read as an interpreter trap; a program's `sys.exit(126)` is its own exit code.
+    linker.func_wrap(MODULE, "proc_exit", |status: i32| -> wasmtime::Result<()> {
+        Err(wasmtime_wasi::I32Exit(status).into())
+    })?;
+
     linker.func_wrap_async(
         MODULE,
         "fd_write",

@@ -365,6 +365,17 @@ async fn many_files_are_charged_too() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_program_exiting_with_the_hosts_own_codes_is_not_taken_for_a_stop() {
+    for code in [124, 125, 126] {
+        let program = format!("import sys\nsys.exit({code})\n");
+        let execution = run(&program, &quick_limits()).await;
+        assert_eq!(execution.exit, aucoder_sandbox::Exit::Code(code));
+        assert!(!execution.timed_out() && !execution.out_of_memory());
+        assert_eq!(execution.exit.stop_reason(), None);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn exit_codes_and_tracebacks_come_back() {
     let execution = run("import sys\nprint('bye')\nsys.exit(3)\n", &quick_limits()).await;
     assert_eq!((execution.exit_code(), execution.success()), (3, false));

@@ -76,7 +76,7 @@ pub(super) fn project_refuses(key: &str, value: &toml::Value, base: &Path) -> Op
 }
 
 /// Why a project file may not set a numeric limit above `default`, if it may not.
-pub(super) fn project_refuses_limit(
+pub fn project_refuses_limit(
     key: &str,
     value: &toml::Value,
     default: Option<&str>,

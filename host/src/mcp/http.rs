@@ -9,8 +9,8 @@
 //! permits and a token that is cancelled when it is dropped: a client that disconnects
 //! cancels its call, which [`super::AucoderMcp`] watches for.
 
+use super::McpSettings;
 use super::{shutdown_signal, sweep_idle, AucoderMcp, Sessions};
-use crate::cli::McpArgs;
 use crate::tools::Tools;
 use anyhow::Context;
 use axum::body::Body;
@@ -58,10 +58,10 @@ struct Gate {
 
 /// Serves until SIGTERM or SIGINT; returns how serving ended and the sessions to clean up.
 pub async fn serve(
-    args: McpArgs,
+    args: &McpSettings,
     tools: Arc<Tools>,
-    idle: Duration,
 ) -> anyhow::Result<(anyhow::Result<()>, Arc<Sessions>)> {
+    let idle = args.session_idle;
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
@@ -78,7 +78,7 @@ pub async fn serve(
     let sweeper = tokio::spawn(sweep_idle(sessions.clone()));
 
     let stop = CancellationToken::new();
-    let max_body = args.max_body_mib << 20;
+    let max_body = args.max_body_bytes;
     let mut config = StreamableHttpServerConfig::default()
         .with_max_request_body_bytes(max_body)
         .with_cancellation_token(stop.child_token())

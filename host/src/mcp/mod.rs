@@ -15,12 +15,10 @@ mod sessions;
 
 pub use sessions::{SessionKey, SessionWorkspace, Sessions};
 
-use crate::cli::{McpArgs, Transport};
 use crate::tools::{
     self, ExecTempArgs, RagSearchArgs, RunPythonArgs, ToolAnswer, ToolError, Tools, WriteTempArgs,
 };
 use anyhow::{bail, Context};
-use aucoder_sandbox::BackendKind;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::handler::server::wrapper::Parameters;
@@ -32,7 +30,6 @@ use rmcp::service::RequestContext;
 use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler, ServiceExt};
 use serde_json::{json, Value};
 use std::future::Future;
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -310,47 +307,62 @@ impl ServerHandler for AucoderMcp {
     }
 }
 
-pub fn run(args: McpArgs) -> anyhow::Result<ExitCode> {
-    crate::async_runtime()?.block_on(serve(args))
+/// How the MCP server listens and what it bounds (the tools' own limits are in
+/// [`Tools`]).
+#[derive(Debug, Clone)]
+pub struct McpSettings {
+    pub transport: Transport,
+    /// Address for the HTTP transport; a non-loopback one requires `token`.
+    pub bind: std::net::SocketAddr,
+    /// Required as `Authorization: Bearer TOKEN` on every HTTP request.
+    pub token: Option<String>,
+    /// Inactivity after which a session and its workspace are removed.
+    pub session_idle: Duration,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Most sessions holding a workspace at once.
+    pub max_sessions: usize,
+    /// Most HTTP requests in flight at once.
+    pub max_requests: usize,
 }
 
-async fn serve(args: McpArgs) -> anyhow::Result<ExitCode> {
-    let kind = BackendKind::from(args.sandbox.sandbox);
-    args.sandbox.check_isolation("every client's code")?;
-    if args.transport == Transport::Http && !args.bind.ip().is_loopback() && args.token.is_none() {
-        bail!(
-            "refusing to listen on {} without authentication: set --token or AUCODER_MCP_TOKEN \
-             (or bind a loopback address)",
-            args.bind
-        );
+/// How the MCP server is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// Streamable HTTP at /mcp.
+    Http,
+    /// JSON-RPC over stdin/stdout.
+    Stdio,
+}
+
+impl McpSettings {
+    /// Refuses to serve a non-loopback address without a token.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.transport == Transport::Http
+            && !self.bind.ip().is_loopback()
+            && self.token.is_none()
+        {
+            bail!(
+                "refusing to listen on {} without authentication: set --token or \
+                 AUCODER_MCP_TOKEN (or bind a loopback address)",
+                self.bind
+            );
+        }
+        Ok(())
     }
-    let backend = aucoder_sandbox::backend(kind, &args.sandbox.backend_config())?;
-    if kind == BackendKind::Wasm {
-        // Load (or compile) the interpreter before the first client waits for it.
-        tokio::task::spawn_blocking(aucoder_sandbox::WasmBackend::shared)
-            .await
-            .context("loading the sandbox")??;
-    }
-    let corpus = args.corpus.clone();
-    let rag = tokio::task::spawn_blocking(move || crate::rag_cmd::open_corpus(&corpus, false))
-        .await
-        .context("indexing the corpus")?
-        .map(Arc::new)
-        .map_err(|error| {
-            eprintln!("aucoder mcp: RAG_Search is unavailable: {error:#}");
-            format!("{error:#}")
-        });
-    let tools = Arc::new(Tools::new(
-        rag,
-        backend,
-        args.sandbox.limits(),
-        args.max_executions,
-        args.max_queue,
-    ));
-    let idle = Duration::from_secs(args.session_idle_secs);
-    let served = match args.transport {
+}
+
+/// Serves `tools` until the client leaves (stdio) or SIGTERM / SIGINT, then removes every
+/// session's workspace.
+pub async fn serve(settings: &McpSettings, tools: Arc<Tools>) -> anyhow::Result<()> {
+    settings.check()?;
+    let served = match settings.transport {
         Transport::Stdio => {
-            let sessions = Arc::new(Sessions::new(idle, args.max_sessions, None));
+            let sessions = Arc::new(Sessions::new(
+                settings.session_idle,
+                settings.max_sessions,
+                None,
+            ));
             let sweeper = tokio::spawn(sweep_idle(sessions.clone()));
             let handler = AucoderMcp::new(tools, sessions.clone());
             let running = handler
@@ -366,14 +378,14 @@ async fn serve(args: McpArgs) -> anyhow::Result<ExitCode> {
             sweeper.abort();
             (served, sessions)
         }
-        Transport::Http => http::serve(args, tools, idle).await?,
+        Transport::Http => http::serve(settings, tools).await?,
     };
     let (served, sessions) = served;
     let removed = sessions.remove_all();
     if removed > 0 {
         tracing::info!("removed {removed} session workspaces");
     }
-    served.map(|()| ExitCode::SUCCESS)
+    served
 }
 
 /// Removes idle and closed sessions' workspaces every few seconds.

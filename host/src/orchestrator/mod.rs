@@ -15,12 +15,14 @@
 mod records;
 mod services;
 mod step;
+#[cfg(test)]
+mod tests;
 
 pub use records::{StepRecord, TrialsRecord};
 
 use crate::checks::{self, Check, CheckOrigin, Decision, Selection};
 use crate::mcp_client::ExternalTools;
-use crate::plugins::{role_name, Catalog, Role, StepLimits, Task, Verdict};
+use crate::plugins::{role_name, Agents, Role, StepLimits, Task, Verdict};
 use crate::tools::{RunOutcome, Tools};
 use anyhow::Context;
 use aucoder_llm::Llm;
@@ -124,7 +126,7 @@ struct Observed {
 type RoundResult = Result<String, String>;
 
 pub struct Orchestrator {
-    catalog: Arc<Catalog>,
+    agents: Arc<dyn Agents>,
     llm: Arc<dyn Llm>,
     tools: Arc<Tools>,
     external: Arc<ExternalTools>,
@@ -134,7 +136,7 @@ pub struct Orchestrator {
 
 impl Orchestrator {
     pub fn new(
-        catalog: Arc<Catalog>,
+        agents: Arc<dyn Agents>,
         llm: Arc<dyn Llm>,
         tools: Arc<Tools>,
         external: Arc<ExternalTools>,
@@ -142,7 +144,7 @@ impl Orchestrator {
         options: RunOptions,
     ) -> Self {
         Self {
-            catalog,
+            agents,
             llm,
             tools,
             external,

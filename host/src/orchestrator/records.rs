@@ -12,7 +12,8 @@ const LOG_OUTPUT_CHARS: usize = 4000;
 /// What happened in one agent step; also one line of the run log.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepRecord {
-    pub agent: &'static str,
+    #[serde(rename = "agent", serialize_with = "role_as_name")]
+    pub role: Role,
     pub round: u32,
     pub plugin: String,
     pub ok: bool,
@@ -197,4 +198,9 @@ pub fn tail(text: &str, max_bytes: usize) -> &str {
         start += 1;
     }
     &text[start..]
+}
+
+/// A role in the run log: by the name users write it.
+fn role_as_name<S: serde::Serializer>(role: &Role, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(crate::plugins::role_name(*role))
 }

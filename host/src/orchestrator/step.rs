@@ -26,7 +26,6 @@ impl Orchestrator {
     ) -> (Task, Option<String>) {
         let round = task.round;
         self.observer.step_started(role, round);
-        let plugin = self.catalog.agent(role);
         let role_key = role_name(role);
         let services = Arc::new(AgentServices {
             role,
@@ -44,12 +43,11 @@ impl Orchestrator {
             stats: CallStats::default(),
             ended: tokio_util::sync::CancellationToken::new(),
         });
-        let runtime = self.catalog.runtime().clone();
-        let step_plugin = plugin.clone();
+        let agents = self.agents.clone();
         let step_services: Arc<dyn Services> = services.clone();
         let input = task.clone();
         let mut blocking =
-            tokio::task::spawn_blocking(move || runtime.run(&step_plugin, &input, step_services));
+            tokio::task::spawn_blocking(move || agents.run_step(role, &input, step_services));
         let failed = |error: StepError| StepOutcome {
             result: Err(error),
             elapsed: Duration::ZERO,
@@ -86,9 +84,9 @@ impl Orchestrator {
             Err(error) => (task, Some(error.to_string())),
         };
         let record = StepRecord {
-            agent: role_key,
+            role,
             round,
-            plugin: format!("{} ({})", plugin.label(), plugin.origin),
+            plugin: self.agents.describe(role),
             ok: error.is_none(),
             error: error.clone(),
             duration_ms: millis(outcome.elapsed),

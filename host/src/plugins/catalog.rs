@@ -7,8 +7,9 @@
 //! is compiled and checked at start-up, so a broken plugin is an error naming the file before
 //! any model time is spent.
 
-use super::runtime::{LoadedPlugin, PluginRuntime};
+use super::runtime::{LoadedPlugin, PluginRuntime, StepOutcome};
 use super::{builtin, role_name, Role, ROLES};
+use super::{Services, Task};
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -211,4 +212,25 @@ fn wasm_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// Who fills each role of a run: the orchestrator asks only this of the catalog, so its loop
+/// can be tested on scripted steps.
+pub trait Agents: Send + Sync {
+    /// The role's agent as the run log names it, e.g. `coder 0.1.0 (built-in coder)`.
+    fn describe(&self, role: Role) -> String;
+    /// Runs the role's step to its end, reaching the host only through `services`. Called
+    /// on a blocking thread.
+    fn run_step(&self, role: Role, task: &Task, services: Arc<dyn Services>) -> StepOutcome;
+}
+
+impl Agents for Catalog {
+    fn describe(&self, role: Role) -> String {
+        let plugin = self.agent(role);
+        format!("{} ({})", plugin.label(), plugin.origin)
+    }
+
+    fn run_step(&self, role: Role, task: &Task, services: Arc<dyn Services>) -> StepOutcome {
+        self.runtime.run(&self.agent(role), task, services)
+    }
 }

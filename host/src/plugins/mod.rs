@@ -15,7 +15,7 @@ pub mod services;
 pub use bindings::{
     AgentInfo, Check, CheckOrigin, CheckStatus, Completion, Execution, Role, Task, Trial, Verdict,
 };
-pub use catalog::Catalog;
+pub use catalog::{Agents, Catalog};
 pub use limits::StepLimits;
 pub use runtime::{PluginRuntime, StepError, StepOutcome};
 pub use services::{Services, ToolDenied};

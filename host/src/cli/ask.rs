@@ -1,8 +1,8 @@
 //! `aucoder ask "question"`: one completion from the configured LLM, streamed to stdout,
 //! with token counts and speed on stderr.
 
-use crate::cli::AskArgs;
-use crate::llm_setup::build_llm;
+use crate::cli::args::AskArgs;
+use crate::cli::llm::build_llm;
 use anyhow::Context;
 use aucoder_llm::{ChatRequest, TokenCallback};
 use std::io::Write;
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 pub fn run(args: AskArgs) -> anyhow::Result<ExitCode> {
-    crate::async_runtime()?.block_on(ask(args))
+    crate::cli::async_runtime()?.block_on(ask(args))
 }
 
 async fn ask(args: AskArgs) -> anyhow::Result<ExitCode> {

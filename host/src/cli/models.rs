@@ -1,7 +1,7 @@
 //! `aucoder models pull|list|path [NAME]`: the model store from the command line.
 
-use crate::cli::ModelsCommand;
-use crate::llm_setup::model_path;
+use crate::cli::args::ModelsCommand;
+use crate::cli::llm::model_path;
 use aucoder_llm::store::{ModelStore, DEFAULT_MODEL, KNOWN_MODELS};
 use std::process::ExitCode;
 

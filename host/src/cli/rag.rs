@@ -1,6 +1,6 @@
 //! `aucoder index` and `aucoder search`: the retrieval corpus from the command line.
 
-use crate::cli::{CorpusArgs, SearchArgs};
+use crate::cli::args::{CorpusArgs, SearchArgs};
 use anyhow::Context;
 use aucoder_llm::store::ModelStore;
 use aucoder_rag::Rag;

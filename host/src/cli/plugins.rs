@@ -1,9 +1,11 @@
 //! `aucoder plugins list`: the agent plugins a run would use, and where each came from.
 
-use crate::cli::PluginArgs;
-use crate::job_cmd::{load_catalog, printable};
-use crate::plugins::role_name;
+use crate::cli::args::PluginArgs;
+use crate::cli::printable;
+use aucoder_agents::plugins::catalog::PluginSources;
+use aucoder_agents::plugins::{role_name, Catalog, PluginRuntime};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub fn list(args: PluginArgs) -> anyhow::Result<ExitCode> {
     let catalog = load_catalog(&args)?;
@@ -22,4 +24,11 @@ pub fn list(args: PluginArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the plugin catalog the flags describe (built-ins, folders, `--agent`).
+pub fn load_catalog(args: &PluginArgs) -> anyhow::Result<Catalog> {
+    let runtime = PluginRuntime::new(args.step_limits())?;
+    let sources = PluginSources::standard(args.plugins.as_deref(), args.agents.clone());
+    Catalog::load(Arc::new(runtime), &sources)
 }

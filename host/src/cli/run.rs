@@ -1,7 +1,7 @@
 //! `aucoder run FILE`: run one Python program in the chosen backend, stream its output, and
 //! exit with its exit code.
 
-use crate::cli::RunArgs;
+use crate::cli::args::RunArgs;
 use anyhow::{bail, Context};
 use aucoder_sandbox::{
     backend, BackendKind, Exit, LiveOutput, RunRequest, StreamKind, WasmBackend, Workspace,
@@ -39,7 +39,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         };
     });
 
-    let execution = crate::async_runtime()?.block_on(backend.run(RunRequest {
+    let execution = crate::cli::async_runtime()?.block_on(backend.run(RunRequest {
         workspace: &workspace,
         script: &script,
         limits: &limits,

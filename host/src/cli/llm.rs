@@ -1,7 +1,7 @@
 //! Turns the LLM flags into a ready [`Llm`]: an OpenAI-compatible server when `--llm-url` is
 //! given, otherwise the embedded model from `--model-path` or the model store.
 
-use crate::cli::LlmArgs;
+use crate::cli::args::LlmArgs;
 use anyhow::Context;
 use aucoder_llm::store::ModelStore;
 use aucoder_llm::{EmbeddedConfig, EmbeddedLlm, Llm, OpenAiConfig, OpenAiLlm};

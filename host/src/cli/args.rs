@@ -1,15 +1,10 @@
-//! The command line: every flag, its default and its help text, and dispatch to commands.
+//! The command line: every flag, its default and its help text, and how flags become the
+//! library's plain settings.
 
-use crate::config::Config;
-use crate::plugins::{parse_role, Role, StepLimits};
-use crate::{ask_cmd, job_cmd, mcp, models_cmd, plugins_cmd, rag_cmd, run_cmd};
+use aucoder_agents::plugins::{parse_role, Role, StepLimits};
 use aucoder_sandbox::{BackendKind, Limits};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use std::process::ExitCode;
-
-/// Exit code for bad input to aucoder itself (a missing file, an unknown flag value).
-pub const USAGE_ERROR_EXIT: u8 = 2;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -84,7 +79,7 @@ pub struct JobArgs {
 pub struct SelectionArgs {
     /// Candidate programs the coder samples per round, generated together in one batch; the
     /// host runs them all and chooses by agreement on the checks.
-    #[arg(long, default_value_t = crate::orchestrator::DEFAULT_CANDIDATES, value_parser = clap::value_parser!(u32).range(1..=8))]
+    #[arg(long, default_value_t = aucoder_agents::orchestrator::DEFAULT_CANDIDATES, value_parser = clap::value_parser!(u32).range(1..=8))]
     pub candidates: u32,
 
     /// Run no checks: the round's program is chosen by agreement of the candidates' outputs
@@ -471,19 +466,4 @@ pub struct RunArgs {
     /// The Python file to run, or `-` to read the program from stdin.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-}
-
-pub fn dispatch(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
-    let Some(command) = cli.command else {
-        return job_cmd::run(cli.job, config);
-    };
-    match command {
-        Command::Plugins(PluginsCommand::List(args)) => plugins_cmd::list(args),
-        Command::Run(args) => run_cmd::run(args),
-        Command::Ask(args) => ask_cmd::run(args),
-        Command::Models(command) => models_cmd::run(command),
-        Command::Index(corpus) => rag_cmd::index(corpus),
-        Command::Search(args) => rag_cmd::search(args),
-        Command::Mcp(args) => mcp::run(args),
-    }
 }
