@@ -12,12 +12,13 @@
 //! (a plugin error, trap, endless loop, memory spree or forbidden tool call) is recorded and
 //! the run goes on where that makes sense.
 
+mod door;
 mod records;
-mod services;
 mod step;
 #[cfg(test)]
 mod tests;
 
+pub use door::Denial;
 pub use records::{StepRecord, TrialsRecord};
 
 use crate::checks::{self, Check, CheckOrigin, Decision, Selection};

@@ -2,8 +2,8 @@
 //! step's wall-clock limit, with its door to the host; what it changed comes back with the
 //! host's own fields restored, and the step is recorded.
 
+use super::door::{AgentServices, LlmDoor, LogDoor, StepEnd, ToolDoor};
 use super::records::{step_fields, StepRecord};
-use super::services::{AgentServices, CallStats};
 use super::{keep_host_fields, millis, AgentTotals, Orchestrator, RunContext};
 use crate::plugins::{role_name, Role, Services, StepError, StepOutcome, Task};
 use serde_json::Map;
@@ -27,21 +27,26 @@ impl Orchestrator {
         let round = task.round;
         self.observer.step_started(role, round);
         let role_key = role_name(role);
+        let limits = self.options.step_limits;
         let services = Arc::new(AgentServices {
-            role,
-            round,
-            llm: self.llm.clone(),
-            tools: self.tools.clone(),
-            external: self.external.clone(),
-            workspace: run.workspace.clone(),
-            allowed: self.allowed_tools(role),
-            handle: tokio::runtime::Handle::current(),
-            observer: self.observer.clone(),
-            seed: self.options.seed,
-            limits: self.options.step_limits,
-            observed: run.observed.clone(),
-            stats: CallStats::default(),
-            ended: tokio_util::sync::CancellationToken::new(),
+            end: StepEnd::new(),
+            llm: LlmDoor::new(
+                self.llm.clone(),
+                self.observer.clone(),
+                limits,
+                self.options.seed,
+                round,
+            ),
+            tools: ToolDoor::new(
+                role,
+                self.tools.clone(),
+                self.external.clone(),
+                run.workspace.clone(),
+                self.allowed_tools(role),
+                limits.tool_calls,
+                run.observed.clone(),
+            ),
+            log: LogDoor::new(self.observer.clone(), role, round, &limits),
         });
         let agents = self.agents.clone();
         let step_services: Arc<dyn Services> = services.clone();
@@ -63,7 +68,7 @@ impl Orchestrator {
                     "the plugin's thread failed: {error}"
                 ))),
                 Err(_) => {
-                    services.ended.cancel();
+                    services.end.end();
                     let grace = self.tools.limits().timeout + STOP_GRACE;
                     if tokio::time::timeout(grace, &mut blocking).await.is_err() {
                         tracing::warn!(
@@ -76,7 +81,7 @@ impl Orchestrator {
                     })
                 }
             };
-        services.ended.cancel();
+        services.end.end();
 
         let plugin_overhead = outcome.plugin_overhead();
         let (task, error) = match outcome.result {
@@ -92,9 +97,9 @@ impl Orchestrator {
             duration_ms: millis(outcome.elapsed),
             host_ms: millis(outcome.in_host),
             plugin_overhead_us: u64::try_from(plugin_overhead.as_micros()).unwrap_or(u64::MAX),
-            llm_calls: services.stats.calls.load(Ordering::Relaxed),
-            prompt_tokens: services.stats.prompt_tokens.load(Ordering::Relaxed),
-            completion_tokens: services.stats.completion_tokens.load(Ordering::Relaxed),
+            llm_calls: services.llm.used.calls.load(Ordering::Relaxed),
+            prompt_tokens: services.llm.used.prompt_tokens.load(Ordering::Relaxed),
+            completion_tokens: services.llm.used.completion_tokens.load(Ordering::Relaxed),
             fields: if error.is_none() {
                 step_fields(role, &task)
             } else {

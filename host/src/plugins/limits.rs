@@ -79,6 +79,21 @@ impl StepLimitsBuilder {
         self
     }
 
+    pub fn llm_calls(mut self, calls: u64) -> Self {
+        self.0.llm_calls = calls;
+        self
+    }
+
+    pub fn tool_calls(mut self, calls: u64) -> Self {
+        self.0.tool_calls = calls;
+        self
+    }
+
+    pub fn log_messages(mut self, messages: u64) -> Self {
+        self.0.log_messages = messages;
+        self
+    }
+
     pub fn build(self) -> StepLimits {
         self.0
     }

@@ -16,7 +16,7 @@ pub use bindings::{
     AgentInfo, Check, CheckOrigin, CheckStatus, Completion, Execution, Role, Task, Trial, Verdict,
 };
 pub use catalog::{Agents, Catalog};
-pub use limits::StepLimits;
+pub use limits::{StepLimits, StepLimitsBuilder};
 pub use runtime::{PluginRuntime, StepError, StepOutcome};
 pub use services::{Services, ToolDenied};
 
