@@ -215,13 +215,7 @@ impl ModelStore {
         if let Some(dir) = std::env::var_os("AUCODER_MODEL_DIR") {
             return PathBuf::from(dir);
         }
-        if let Some(dir) = std::env::var_os("AUCODER_CACHE_DIR") {
-            return PathBuf::from(dir).join("models");
-        }
-        dirs::cache_dir()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("aucoder")
-            .join("models")
+        aucoder_paths::cache_root().join("models")
     }
 
     pub fn dir(&self) -> &Path {

@@ -64,12 +64,7 @@ pub(crate) fn store(path: &Path, file: &CachedFile) -> std::io::Result<()> {
     for value in &file.vectors {
         bytes.extend_from_slice(&value.to_le_bytes());
     }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut temp, &bytes)?;
-    temp.persist(path).map_err(|error| error.error)?;
-    Ok(())
+    aucoder_paths::write_atomically(path, &bytes)
 }
 
 struct Reader<'a> {

@@ -93,13 +93,7 @@ pub struct Rag {
 
 /// `$AUCODER_CACHE_DIR/rag/…` or `~/.cache/aucoder/rag/…`, per embedding model.
 pub fn default_cache_dir() -> PathBuf {
-    std::env::var_os("AUCODER_CACHE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            dirs::cache_dir()
-                .unwrap_or_else(std::env::temp_dir)
-                .join("aucoder")
-        })
+    aucoder_paths::cache_root()
         .join("rag")
         .join("minilm-l6-v2-int8")
 }

@@ -19,7 +19,7 @@ pub use error::SandboxError;
 pub use limits::{Execution, Exit, Limits, LimitsBuilder, StopReason};
 pub use output::{LiveOutput, StreamKind};
 pub use subprocess::{CondaBackend, PythonBackend};
-pub use wasm::{start_epoch_ticker, write_atomically, MemoryLimiter, WasmBackend};
+pub use wasm::{start_epoch_ticker, MemoryLimiter, WasmBackend};
 pub use workspace::{is_control_name, Workspace};
 
 use async_trait::async_trait;

@@ -15,8 +15,8 @@ use crate::output::Captured;
 use crate::quota::DiskQuota;
 use crate::{Backend, BackendKind, Execution, Exit, RunRequest, SandboxError, StopReason};
 use async_trait::async_trait;
-use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use aucoder_paths::CompiledArtifact;
+use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use wasmtime::{Config, Engine, InstancePre, Module, OptLevel, ResourceLimiter, Store, Trap};
@@ -54,7 +54,7 @@ impl WasmBackend {
                 runtime: runtime.clone(),
             });
         }
-        let runtime = Arc::new(PythonRuntime::load(&default_cache_dir())?);
+        let runtime = Arc::new(PythonRuntime::load(&aucoder_paths::cache_root())?);
         *shared = Some(runtime.clone());
         Ok(Self { runtime })
     }
@@ -71,7 +71,11 @@ impl WasmBackend {
     /// only load it rather than spend tens of seconds compiling.
     pub fn is_prepared() -> bool {
         build_engine()
-            .map(|engine| artifact_path(&default_cache_dir(), &engine).is_file())
+            .map(|engine| {
+                artifact(&aucoder_paths::cache_root(), &engine)
+                    .path()
+                    .is_file()
+            })
             .unwrap_or(false)
     }
 
@@ -120,88 +124,35 @@ fn build_engine() -> wasmtime::Result<Engine> {
 }
 
 /// `<cache>/wasm/python-<module hash>-<engine hash>.cwasm`: a new wasmtime version or
-/// engine setting gets a new file instead of a load error.
-fn artifact_path(cache_dir: &Path, engine: &Engine) -> PathBuf {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    engine.precompile_compatibility_hash().hash(&mut hasher);
-    cache_dir.join("wasm").join(format!(
-        "python-{}-{:016x}.cwasm",
-        &PYTHON_WASM_SHA256[..16],
-        hasher.finish()
-    ))
-}
-
-/// The cache root: `$AUCODER_CACHE_DIR`, else the user's cache folder + `aucoder`.
-pub fn default_cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("AUCODER_CACHE_DIR") {
-        return PathBuf::from(dir);
-    }
-    dirs::cache_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join("aucoder")
+/// The compiled interpreter's cache entry, named for the interpreter and the engine.
+fn artifact(cache_dir: &Path, engine: &Engine) -> CompiledArtifact {
+    CompiledArtifact::new(
+        &cache_dir.join("wasm"),
+        &format!("python-{}", &PYTHON_WASM_SHA256[..16]),
+        engine.precompile_compatibility_hash(),
+    )
 }
 
 fn load_or_compile(engine: &Engine, cache_dir: &Path) -> Result<(Module, bool), SandboxError> {
-    let path = artifact_path(cache_dir, engine);
-    if path.is_file() {
+    let artifact = artifact(cache_dir, engine);
+    let loaded = artifact.load_or_compile(
+        "interpreter",
         // SAFETY: the artifact was written by `Module::serialize` of this same module and
         // engine configuration (both are in its name), atomically, into the user's own cache.
-        match unsafe { Module::deserialize_file(engine, &path) } {
-            Ok(module) => return Ok((module, false)),
-            Err(error) => tracing::warn!(
-                path = %path.display(),
-                "the cached interpreter could not be loaded ({error:#}); compiling it again"
-            ),
-        }
-    }
-    tracing::info!("compiling the Python interpreter for this machine (once, about a minute)");
-    let module = Module::new(engine, PYTHON_WASM).map_err(SandboxError::Interpreter)?;
-    match module.serialize() {
-        Ok(bytes) => match write_atomically(&path, &bytes) {
-            Ok(()) => remove_stale_artifacts(&path),
-            Err(error) => tracing::warn!("could not cache the compiled interpreter: {error}"),
+        |path| unsafe { Module::deserialize_file(engine, path) },
+        || {
+            tracing::info!(
+                "compiling the Python interpreter for this machine (once, about a minute)"
+            );
+            Module::new(engine, PYTHON_WASM).map_err(SandboxError::Interpreter)
         },
-        Err(error) => tracing::warn!("could not serialize the compiled interpreter: {error:#}"),
+        Module::serialize,
+    )?;
+    if loaded.1 && artifact.path().is_file() {
+        // Other interpreter builds' code (60+ MB each) is useless once this one is cached.
+        aucoder_paths::prune_compiled(&cache_dir.join("wasm"), "python-", &[&artifact]);
     }
-    Ok((module, true))
-}
-
-/// Other interpreter builds' artifacts (60+ MB each) are useless once a new one is cached.
-fn remove_stale_artifacts(current: &Path) {
-    let (Some(dir), Some(current_name)) = (current.parent(), current.file_name()) else {
-        return;
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let stale = name != current_name
-            && name
-                .to_str()
-                .is_some_and(|name| name.starts_with("python-") && name.ends_with(".cwasm"));
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Writes through a temporary file in the same folder, so that a reader (or a crash) never
-/// sees half a file; the result is readable by others like a file the user wrote.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut temp, bytes)?;
-    temp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|error| error.error)?;
-    Ok(())
+    Ok(loaded)
 }
 
 /// One ticker thread per engine advances the epoch that every store's deadline counts in; it

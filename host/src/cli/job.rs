@@ -110,7 +110,7 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
         .code
         .as_ref()
         .map(|code| {
-            aucoder_sandbox::write_atomically(&args.out, code.as_bytes())
+            aucoder_paths::write_atomically(&args.out, code.as_bytes())
                 .with_context(|| format!("writing {}", args.out.display()))
         })
         .transpose();

@@ -34,17 +34,17 @@ fn builtin_corpus_dir() -> anyhow::Result<PathBuf> {
         hasher.update(bytes);
     }
     let digest = hex::encode(hasher.finalize());
-    let dir = aucoder_sandbox::wasm::default_cache_dir()
+    let dir = aucoder_paths::cache_root()
         .join("corpus")
         .join(&digest[..16]);
     if !dir.join(".complete").is_file() {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         // Atomic writes: two first runs at once each write whole files, never half ones.
         for (name, bytes) in BUILTIN_CORPUS {
-            aucoder_sandbox::write_atomically(&dir.join(name), bytes)
+            aucoder_paths::write_atomically(&dir.join(name), bytes)
                 .with_context(|| format!("writing the built-in corpus to {}", dir.display()))?;
         }
-        aucoder_sandbox::write_atomically(&dir.join(".complete"), b"")
+        aucoder_paths::write_atomically(&dir.join(".complete"), b"")
             .with_context(|| format!("writing the built-in corpus to {}", dir.display()))?;
     }
     Ok(dir)

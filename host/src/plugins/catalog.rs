@@ -74,7 +74,7 @@ pub struct Catalog {
 impl Catalog {
     pub fn load(runtime: Arc<PluginRuntime>, sources: &PluginSources) -> anyhow::Result<Self> {
         let mut choices = Vec::new();
-        let cache_dir = aucoder_sandbox::wasm::default_cache_dir().join("plugins");
+        let cache_dir = aucoder_paths::cache_root().join("plugins");
         for role in ROLES {
             let origin = format!("built-in {}", role_name(role));
             let plugin = runtime
@@ -177,20 +177,12 @@ impl Catalog {
 
 /// Compiled built-ins of other aucoder builds are of no further use.
 fn prune_stale_artifacts(cache_dir: &Path, runtime: &PluginRuntime) {
-    let current: Vec<PathBuf> = ROLES
+    let current: Vec<_> = ROLES
         .iter()
-        .map(|role| runtime.artifact_path(builtin::component(*role), cache_dir))
+        .map(|role| runtime.artifact(builtin::component(*role), cache_dir))
         .collect();
-    let Ok(entries) = std::fs::read_dir(cache_dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let stale = path.extension().is_some_and(|ext| ext == "cwasm") && !current.contains(&path);
-        if stale {
-            let _ = std::fs::remove_file(&path);
-        }
-    }
+    let keep: Vec<_> = current.iter().collect();
+    aucoder_paths::prune_compiled(cache_dir, "", &keep);
 }
 
 /// The role's place in [`ROLES`].

@@ -13,10 +13,10 @@ use super::bindings::{AgentPlugin, AgentPluginPre, Completion, Host, Task};
 use super::services::{NoServices, Services, ToolDenied};
 use super::{AgentInfo, Role, StepLimits};
 use anyhow::Context;
+use aucoder_paths::CompiledArtifact;
 use aucoder_sandbox::MemoryLimiter;
 use sha2::{Digest, Sha256};
-use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
@@ -118,43 +118,27 @@ impl PluginRuntime {
         origin: &str,
         cache_dir: &Path,
     ) -> anyhow::Result<LoadedPlugin> {
-        let artifact = self.artifact_path(bytes, cache_dir);
-        if artifact.is_file() {
+        let artifact = self.artifact(bytes, cache_dir);
+        let (component, _) = artifact.load_or_compile(
+            origin,
             // SAFETY: the artifact was written by `Component::serialize` of these same bytes
             // (their hash is in its name) with this engine configuration (also in its name),
             // atomically, into the user's own cache.
-            match unsafe { Component::deserialize_file(&self.engine, &artifact) } {
-                Ok(component) => return self.prepare(component, origin),
-                Err(error) => tracing::warn!(
-                    "the cached plugin {} could not be loaded ({error:#}); compiling it again",
-                    artifact.display()
-                ),
-            }
-        }
-        let component = self.compile(bytes, origin)?;
-        match component.serialize() {
-            Ok(compiled) => {
-                if let Err(error) = aucoder_sandbox::write_atomically(&artifact, &compiled) {
-                    tracing::warn!("could not cache the compiled {origin}: {error}");
-                }
-            }
-            Err(error) => tracing::warn!("could not serialize the compiled {origin}: {error:#}"),
-        }
+            |path| unsafe { Component::deserialize_file(&self.engine, path) },
+            || self.compile(bytes, origin),
+            Component::serialize,
+        )?;
         self.prepare(component, origin)
     }
 
-    /// `<cache_dir>/<component hash>-<engine hash>.cwasm`: new plugin code or a new engine
-    /// configuration gets a new file instead of a load error.
-    pub fn artifact_path(&self, bytes: &[u8], cache_dir: &Path) -> PathBuf {
-        let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
-        self.engine
-            .precompile_compatibility_hash()
-            .hash(&mut engine_hash);
-        cache_dir.join(format!(
-            "{}-{:016x}.cwasm",
+    /// The compiled component's cache entry in `cache_dir`, named for the component's bytes
+    /// and the engine's configuration.
+    pub fn artifact(&self, bytes: &[u8], cache_dir: &Path) -> CompiledArtifact {
+        CompiledArtifact::new(
+            cache_dir,
             &hex::encode(Sha256::digest(bytes))[..16],
-            engine_hash.finish()
-        ))
+            self.engine.precompile_compatibility_hash(),
+        )
     }
 
     fn compile(&self, bytes: &[u8], origin: &str) -> anyhow::Result<Component> {
