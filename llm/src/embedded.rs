@@ -212,26 +212,11 @@ impl Llm for EmbeddedLlm {
         request: &ChatRequest,
         on_token: Option<TokenCallback>,
     ) -> Result<Completion, LlmError> {
-        let model = self.model.clone();
-        let template = self.template.clone();
-        let busy = self.busy.clone();
-        let config = self.config.clone();
-        let request = request.clone();
-        let temperatures = [request.temperature];
-        tokio::task::spawn_blocking(move || {
-            let _turn = busy.lock().unwrap_or_else(PoisonError::into_inner);
-            generate(
-                &model,
-                &template,
-                &config,
-                &request,
-                &temperatures,
-                on_token.as_deref(),
-            )
-        })
-        .await
-        .map_err(|error| LlmError::Generation(format!("the generation thread failed: {error}")))?
-        .map(|mut answers| answers.remove(0))
+        self.complete_many(request, &[request.temperature], on_token)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| LlmError::Generation("the model gave no answer".to_owned()))
     }
 
     async fn complete_many(

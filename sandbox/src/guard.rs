@@ -59,6 +59,19 @@ impl FsGuard {
 /// A WASI function's answer when the guard refuses: its errno.
 type Answer = wasmtime::Result<i32>;
 
+/// Hands a call on to wasmtime-wasi's own implementation, once the guard has let it pass.
+macro_rules! pass_on {
+    ($caller:expr, $function:ident($($arg:expr),* $(,)?)) => {{
+        let (memory, state) = guest_memory($caller)?;
+        p1::wasi_snapshot_preview1::$function(
+            &mut state.wasi,
+            &mut wiggle::GuestMemory::Unshared(memory),
+            $($arg),*
+        )
+        .await
+    }};
+}
+
 pub(crate) fn build_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<RunState>> {
     let mut linker = Linker::new(engine);
     p1::add_to_linker_async(&mut linker, |state: &mut RunState| &mut state.wasi)?;
@@ -83,16 +96,7 @@ pub(crate) fn build_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker
                         return Ok(ERRNO_NOSPC);
                     }
                 }
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::fd_write(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    fd,
-                    iovs,
-                    iovs_len,
-                    nwritten,
-                )
-                .await
+                pass_on!(&mut caller, fd_write(fd, iovs, iovs_len, nwritten))
             })
         },
     )?;
@@ -108,17 +112,7 @@ pub(crate) fn build_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker
                 if !caller.data_mut().guard.disk.admit(growth, 0) {
                     return Ok(ERRNO_NOSPC);
                 }
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::fd_pwrite(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    fd,
-                    iovs,
-                    iovs_len,
-                    offset,
-                    nwritten,
-                )
-                .await
+                pass_on!(&mut caller, fd_pwrite(fd, iovs, iovs_len, offset, nwritten))
             })
         },
     )?;
@@ -140,14 +134,7 @@ pub(crate) fn build_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker
                 {
                     return Ok(ERRNO_NOSPC);
                 }
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::fd_filestat_set_size(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    fd,
-                    size as i64,
-                )
-                .await
+                pass_on!(&mut caller, fd_filestat_set_size(fd, size as i64))
             })
         },
     )?;
@@ -157,13 +144,7 @@ pub(crate) fn build_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker
         |mut caller: Caller<'_, RunState>, (fd,): (i32,)| {
             Box::new(async move {
                 caller.data_mut().guard.forget_stdio(fd);
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::fd_close(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    fd,
-                )
-                .await
+                pass_on!(&mut caller, fd_close(fd))
             })
         },
     )?;
@@ -175,33 +156,16 @@ pub(crate) fn build_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker
                 // Whatever lands on 0-2, or leaves them, is no longer the host's stream.
                 caller.data_mut().guard.forget_stdio(from);
                 caller.data_mut().guard.forget_stdio(to);
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::fd_renumber(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    from,
-                    to,
-                )
-                .await
+                pass_on!(&mut caller, fd_renumber(from, to))
             })
         },
     )?;
     linker.func_wrap_async(
         MODULE,
         "path_open",
-        |mut caller: Caller<'_, RunState>,
-         (
-            dirfd,
-            dirflags,
-            path,
-            path_len,
-            oflags,
-            rights_base,
-            rights_inheriting,
-            fdflags,
-            opened,
-        ): (i32, i32, i32, i32, i32, i64, i64, i32, i32)| {
+        |mut caller: Caller<'_, RunState>, args: (i32, i32, i32, i32, i32, i64, i64, i32, i32)| {
             Box::new(async move {
+                let (_, _, path, path_len, oflags, rights_base, _, fdflags, _) = args;
                 let changes = oflags & (OFLAGS_CREAT | OFLAGS_TRUNC) != 0
                     || rights_base & RIGHTS_FD_WRITE != 0
                     || fdflags & FDFLAGS_APPEND != 0;
@@ -212,21 +176,21 @@ pub(crate) fn build_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker
                 {
                     return Ok(ERRNO_NOSPC);
                 }
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::path_open(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    dirfd,
-                    dirflags,
-                    path,
-                    path_len,
-                    oflags,
-                    rights_base,
-                    rights_inheriting,
-                    fdflags,
-                    opened,
+                let (dirfd, dirflags, _, _, _, _, rights_inheriting, _, opened) = args;
+                pass_on!(
+                    &mut caller,
+                    path_open(
+                        dirfd,
+                        dirflags,
+                        path,
+                        path_len,
+                        oflags,
+                        rights_base,
+                        rights_inheriting,
+                        fdflags,
+                        opened
+                    )
                 )
-                .await
             })
         },
     )?;
@@ -241,15 +205,7 @@ pub(crate) fn build_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker
                 if !caller.data_mut().guard.disk.admit(ENTRY_BYTES, 1) {
                     return Ok(ERRNO_NOSPC);
                 }
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::path_create_directory(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    dirfd,
-                    path,
-                    path_len,
-                )
-                .await
+                pass_on!(&mut caller, path_create_directory(dirfd, path, path_len))
             })
         },
     )?;
@@ -262,18 +218,10 @@ pub(crate) fn build_linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker
                 if names_control_file(&mut caller, to, to_len)? {
                     return Ok(ERRNO_PERM);
                 }
-                let (memory, state) = guest_memory(&mut caller)?;
-                p1::wasi_snapshot_preview1::path_rename(
-                    &mut state.wasi,
-                    &mut wiggle::GuestMemory::Unshared(memory),
-                    from_fd,
-                    from,
-                    from_len,
-                    to_fd,
-                    to,
-                    to_len,
+                pass_on!(
+                    &mut caller,
+                    path_rename(from_fd, from, from_len, to_fd, to, to_len)
                 )
-                .await
             })
         },
     )?;

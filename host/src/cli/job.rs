@@ -85,13 +85,13 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
     let llm = build_llm(&args.llm).await?;
 
     let display = Arc::new(LiveDisplay::new(&args, &llm.describe(), &catalog)?);
-    let orchestrator = Orchestrator::new(
-        catalog,
-        llm.clone(),
+    let orchestrator = Orchestrator {
+        agents: catalog,
+        llm: llm.clone(),
         tools,
         external,
-        display.clone(),
-        RunOptions {
+        observer: display.clone(),
+        options: RunOptions {
             max_rounds: args.max_rounds,
             seed: args.seed,
             allowed_tools,
@@ -103,7 +103,7 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
             },
             checks: !(args.selection.no_checks || args.selection.judge_only),
         },
-    );
+    };
     let report = orchestrator.run(&prompt).await?;
     display.finish();
     let written = report

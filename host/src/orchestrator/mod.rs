@@ -14,26 +14,29 @@
 
 mod door;
 mod records;
+mod report;
 mod step;
 #[cfg(test)]
 mod tests;
+mod verdict;
 
 pub use door::Denial;
 pub use records::{StepRecord, TrialsRecord};
+pub use report::{AgentTotals, ChecksSummary, RunReport};
 
-use crate::checks::{self, Check, CheckOrigin, Decision, Selection};
+use crate::checks::{self, Check, CheckOrigin, Selection};
 use crate::mcp_client::ExternalTools;
-use crate::plugins::{role_name, Agents, Role, StepLimits, Task, Verdict};
+use crate::plugins::{Agents, Role, StepLimits, Task};
 use crate::tools::{RunOutcome, Tools};
 use anyhow::Context;
 use aucoder_llm::Llm;
-use aucoder_sandbox::{Exit, StopReason, Workspace};
+use aucoder_sandbox::Workspace;
 use records::verdict_json;
-use serde::Serialize;
-use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use report::Totals;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use verdict::{check_verdict, how_chosen, judge_round};
 
 /// Candidates per round unless `--candidates` says otherwise (docs/benchmarks.md has the
 /// measurements behind it).
@@ -71,49 +74,6 @@ pub trait Observer: Send + Sync {
     fn step_skipped(&self, role: Role, round: u32, reason: &str);
 }
 
-/// Time and tokens one role used over the run.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct AgentTotals {
-    pub steps: u32,
-    pub failed_steps: u32,
-    pub duration_ms: u64,
-    pub host_ms: u64,
-    pub plugin_overhead_us: u64,
-    pub completion_tokens: u64,
-}
-
-/// The outcome of a run.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunReport {
-    pub success: bool,
-    pub rounds: u32,
-    /// One sentence: what was achieved, or why not.
-    pub summary: String,
-    /// The working program (on success).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Its output (on success).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub output: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub verdict: Option<Value>,
-    /// Checks the run had, by origin.
-    pub checks: ChecksSummary,
-    pub duration_ms: u64,
-    pub agents: BTreeMap<&'static str, AgentTotals>,
-}
-
-/// How many checks a run had and how many the final program passed.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct ChecksSummary {
-    pub from_requirement: usize,
-    pub generated: usize,
-    /// Trusted checks the final program passed (on success).
-    pub passed: usize,
-    /// Whether the judge decided the final round (no check applied).
-    pub judged: bool,
-}
-
 /// What the host saw of the program through the tools during a round.
 #[derive(Debug, Default)]
 struct Observed {
@@ -123,44 +83,58 @@ struct Observed {
     executed: Option<(String, RunOutcome)>,
 }
 
-/// A round's end: success with the program's output, or the reason it failed.
-type RoundResult = Result<String, String>;
-
+/// The agents' loop and what it runs on; every field is a part the binary (or a test)
+/// chooses.
 pub struct Orchestrator {
-    agents: Arc<dyn Agents>,
-    llm: Arc<dyn Llm>,
-    tools: Arc<Tools>,
-    external: Arc<ExternalTools>,
-    observer: Arc<dyn Observer>,
-    options: RunOptions,
+    /// Who fills each role: the plugin catalog, or scripted steps in tests.
+    pub agents: Arc<dyn Agents>,
+    pub llm: Arc<dyn Llm>,
+    /// The built-in tools, over the sandbox.
+    pub tools: Arc<Tools>,
+    /// Tools of external MCP servers that roles may be allowed.
+    pub external: Arc<ExternalTools>,
+    pub observer: Arc<dyn Observer>,
+    pub options: RunOptions,
+}
+
+/// How a run ended, for its report: a success carries the program's output.
+struct Ending {
+    rounds: u32,
+    summary: String,
+    output: Option<String>,
 }
 
 impl Orchestrator {
-    pub fn new(
-        agents: Arc<dyn Agents>,
-        llm: Arc<dyn Llm>,
-        tools: Arc<Tools>,
-        external: Arc<ExternalTools>,
-        observer: Arc<dyn Observer>,
-        options: RunOptions,
-    ) -> Self {
-        Self {
-            agents,
-            llm,
-            tools,
-            external,
-            observer,
-            options,
-        }
-    }
-
     /// Runs the agents on `requirement` until a program works, the rounds run out, or a
     /// round brings no improvement.
     pub async fn run(&self, requirement: &str) -> anyhow::Result<RunReport> {
         let started = Instant::now();
         let workspace = Arc::new(Workspace::temporary().context("creating the run's workspace")?);
         let observed = Arc::new(Mutex::new(Observed::default()));
-        let mut totals: BTreeMap<&'static str, AgentTotals> = BTreeMap::new();
+        let run = RunContext {
+            workspace: &workspace,
+            observed: &observed,
+        };
+        let mut totals = Totals::default();
+        let task = self.prepare(requirement, &run, &mut totals).await;
+        let mut checks = ChecksSummary::of(&task.checks);
+        let (task, ending) = self.rounds(task, &run, &mut totals, &mut checks).await;
+        let success = ending.output.is_some();
+        Ok(RunReport {
+            success,
+            rounds: ending.rounds,
+            summary: ending.summary,
+            code: success.then(|| task.code.clone()),
+            output: ending.output,
+            verdict: task.verdict.as_ref().map(verdict_json),
+            checks,
+            duration_ms: millis(started.elapsed()),
+            agents: totals.by_name(),
+        })
+    }
+
+    /// The retriever and the planner, then the run's checks.
+    async fn prepare(&self, requirement: &str, run: &RunContext<'_>, totals: &mut Totals) -> Task {
         let mut task = Task {
             requirement: requirement.to_owned(),
             context: Vec::new(),
@@ -175,110 +149,102 @@ impl Orchestrator {
             checks: Vec::new(),
             trials: Vec::new(),
         };
-        let run = RunContext {
-            workspace: &workspace,
-            observed: &observed,
-        };
-
-        (task, _) = self.step(Role::Retriever, task, &run, &mut totals).await;
-        (task, _) = self.step(Role::Planner, task, &run, &mut totals).await;
+        (task, _) = self.step(Role::Retriever, task, run, totals).await;
+        (task, _) = self.step(Role::Planner, task, run, totals).await;
         if task.plan.trim().is_empty() {
             task.plan = "Write the program straight from the requirement.".to_owned();
         }
         task.checks =
             checks::informative(&self.tools, self.run_checks(requirement, &task.checks)).await;
-        let mut summary = ChecksSummary {
-            from_requirement: count_origin(&task.checks, CheckOrigin::Requirement),
-            generated: count_origin(&task.checks, CheckOrigin::Generated),
-            ..ChecksSummary::default()
-        };
+        task
+    }
 
+    /// Rounds until one succeeds, one improves on none before it, or they run out; the
+    /// debugger runs between rounds.
+    async fn rounds(
+        &self,
+        mut task: Task,
+        run: &RunContext<'_>,
+        totals: &mut Totals,
+        checks: &mut ChecksSummary,
+    ) -> (Task, Ending) {
+        let max_rounds = self.options.max_rounds;
         let mut best_quality = None;
         let mut last_problem = String::from("no round ran");
-        for round in 1..=self.options.max_rounds {
+        for round in 1..=max_rounds {
             task.round = round;
-            let (outcome, quality, next) = self.round(task, &run, &mut totals).await;
+            let (outcome, quality, next) = self.round(task, run, totals).await;
             task = next;
             let problem = match outcome {
                 Ok((output, selection)) => {
-                    summary.judged = selection.decision == Decision::JudgeDecides;
-                    if let Decision::Passed { passed } = selection.decision {
-                        summary.passed = passed;
-                    }
-                    if !totals.contains_key(role_name(Role::Debugger)) {
+                    checks.record(&selection);
+                    if !totals.ran(Role::Debugger) {
                         self.observer.step_skipped(
                             Role::Debugger,
                             round,
                             "nothing to debug: the program worked",
                         );
                     }
-                    let how = match selection.decision {
-                        Decision::Unanimous { candidates } => format!(
-                            "all {candidates} candidates agreed on its output (no check applied)"
-                        ),
-                        Decision::JudgeDecides => "the judge said ok (no check applied)".to_owned(),
-                        _ => format!("it passed {} trusted check(s)", summary.passed),
-                    };
-                    return Ok(self.report(
-                        round,
-                        format!("the program ran cleanly and {how} in round {round}"),
-                        &task,
-                        Some(output),
-                        summary,
-                        started,
-                        totals,
-                    ));
+                    let how = how_chosen(&selection.decision, checks.passed);
+                    let summary = format!("the program ran cleanly and {how} in round {round}");
+                    let output = Some(output);
+                    return (
+                        task,
+                        Ending {
+                            rounds: round,
+                            summary,
+                            output,
+                        },
+                    );
                 }
                 Err(problem) => problem,
             };
-            last_problem = problem.clone();
             // The last round ends the run anyway: its summary says the rounds ran out.
-            if let (Some(quality), Some(best), true) =
-                (quality, best_quality, round < self.options.max_rounds)
-            {
-                if quality <= best {
-                    self.observer.step_skipped(
-                        Role::Debugger,
-                        round,
-                        "stopped early: the round brought no improvement",
-                    );
-                    return Ok(self.report(
-                        round,
-                        format!(
-                            "stopped early: round {round} brought no improvement on the rounds \
-                             before it ({problem})"
-                        ),
-                        &task,
-                        None,
+            let last_round = round == max_rounds;
+            let no_better =
+                matches!((quality, best_quality), (Some(now), Some(best)) if now <= best);
+            if no_better && !last_round {
+                self.observer.step_skipped(
+                    Role::Debugger,
+                    round,
+                    "stopped early: the round brought no improvement",
+                );
+                let summary = format!(
+                    "stopped early: round {round} brought no improvement on the rounds before \
+                     it ({problem})"
+                );
+                return (
+                    task,
+                    Ending {
+                        rounds: round,
                         summary,
-                        started,
-                        totals,
-                    ));
-                }
+                        output: None,
+                    },
+                );
             }
             best_quality = best_quality.max(quality);
-            if round < self.options.max_rounds {
-                (task, _) = self.step(Role::Debugger, task, &run, &mut totals).await;
-            } else {
+            if last_round {
                 self.observer.step_skipped(
                     Role::Debugger,
                     round,
                     "no rounds left to use a new plan",
                 );
+            } else {
+                (task, _) = self.step(Role::Debugger, task, run, totals).await;
             }
+            last_problem = problem;
         }
-        Ok(self.report(
-            self.options.max_rounds,
-            format!(
-                "no working program after {} round(s); the last problem: {last_problem}",
-                self.options.max_rounds
-            ),
-            &task,
-            None,
-            summary,
-            started,
-            totals,
-        ))
+        let summary = format!(
+            "no working program after {max_rounds} round(s); the last problem: {last_problem}"
+        );
+        (
+            task,
+            Ending {
+                rounds: max_rounds,
+                summary,
+                output: None,
+            },
+        )
     }
 
     /// The checks of the run: the requirement's own examples first, then the planner's; none
@@ -307,7 +273,7 @@ impl Orchestrator {
         &self,
         task: Task,
         run: &RunContext<'_>,
-        totals: &mut BTreeMap<&'static str, AgentTotals>,
+        totals: &mut Totals,
     ) -> (
         Result<(String, Selection), String>,
         Option<(bool, usize, usize)>,
@@ -357,119 +323,10 @@ impl Orchestrator {
         if let Some(error) = executor_error {
             return (Err(format!("the executor failed: {error}")), quality, task);
         }
-        let result = self
-            .judge_round(&task, &written, &selection, run.observed)
+        let result = judge_round(&task, &written, &selection, run.observed)
             .map(|output| (output, selection));
         (result, quality, task)
     }
-
-    /// The run's outcome: a success carries the program's output, and the task's code is
-    /// then the working program.
-    #[allow(clippy::too_many_arguments)]
-    fn report(
-        &self,
-        rounds: u32,
-        summary: String,
-        task: &Task,
-        output: Option<String>,
-        checks: ChecksSummary,
-        started: Instant,
-        agents: BTreeMap<&'static str, AgentTotals>,
-    ) -> RunReport {
-        let success = output.is_some();
-        RunReport {
-            success,
-            rounds,
-            summary,
-            code: success.then(|| task.code.clone()),
-            output,
-            verdict: task.verdict.as_ref().map(verdict_json),
-            checks,
-            duration_ms: millis(started.elapsed()),
-            agents,
-        }
-    }
-
-    /// Whether the round succeeded, from the host's own observations: the executor ran the
-    /// chosen program, it exited 0, and the checks passed (or, when no check applied, the
-    /// judge said ok). `Ok` holds the program's output.
-    fn judge_round(
-        &self,
-        task: &Task,
-        written: &str,
-        selection: &Selection,
-        observed: &Mutex<Observed>,
-    ) -> RoundResult {
-        let observed = lock(observed);
-        let Some((ran, outcome)) = observed.executed.as_ref() else {
-            return Err("the executor did not run the program".to_owned());
-        };
-        if ran != written || task.code != written {
-            return Err("the program the executor ran is not the one the coder wrote".to_owned());
-        }
-        match outcome.exit {
-            Exit::Code(0) => {}
-            Exit::Stopped(StopReason::Timeout) => {
-                return Err("the program ran past the time limit".to_owned());
-            }
-            exit => {
-                return Err(format!(
-                    "the program exited with code {}: {}",
-                    exit.code(),
-                    outcome.last_error_line()
-                ));
-            }
-        }
-        let output = || outcome.stdout.clone();
-        match &selection.decision {
-            Decision::Passed { .. } | Decision::Unanimous { .. } => Ok(output()),
-            Decision::Failed { check, message } => Err(failed_check(&task.checks, *check, message)),
-            Decision::NoCleanRun => {
-                Err("no candidate ran cleanly in the checks' sandbox runs".to_owned())
-            }
-            Decision::JudgeDecides => match &task.verdict {
-                Some(verdict) if verdict.ok => Ok(output()),
-                Some(verdict) => Err(format!("the judge said not ok: {}", verdict.reason)),
-                None => Err("the executor gave no verdict".to_owned()),
-            },
-        }
-    }
-}
-
-/// The host's verdict on the chosen program when the checks decide.
-fn check_verdict(checks: &[Check], selection: &Selection) -> Option<Verdict> {
-    match &selection.decision {
-        Decision::Passed { passed } => Some(Verdict {
-            ok: true,
-            reason: format!("it passed {passed} trusted check(s) in the sandbox"),
-        }),
-        Decision::Failed { check, message } => Some(Verdict {
-            ok: false,
-            reason: failed_check(checks, *check, message),
-        }),
-        Decision::Unanimous { candidates } => Some(Verdict {
-            ok: true,
-            reason: format!(
-                "no check applied; all {candidates} candidates, sampled independently, printed \
-                 the same"
-            ),
-        }),
-        Decision::NoCleanRun | Decision::JudgeDecides => None,
-    }
-}
-
-/// `the check `assert f(3) == 9` failed: AssertionError: f(3) was 8`.
-fn failed_check(checks: &[Check], check: usize, message: &str) -> String {
-    let code = checks.get(check).map_or("", |check| check.code.as_str());
-    format!(
-        "the check `{}` failed: {}",
-        head(code.trim(), 300),
-        head(message, 400)
-    )
-}
-
-fn count_origin(checks: &[Check], origin: CheckOrigin) -> usize {
-    checks.iter().filter(|check| check.origin == origin).count()
 }
 
 /// The fields a plugin may not change: what the user asked for, which round it is, how

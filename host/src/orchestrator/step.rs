@@ -4,10 +4,10 @@
 
 use super::door::{AgentServices, LlmDoor, LogDoor, StepEnd, ToolDoor};
 use super::records::{step_fields, StepRecord};
-use super::{keep_host_fields, millis, AgentTotals, Orchestrator, RunContext};
+use super::report::Totals;
+use super::{keep_host_fields, millis, Orchestrator, RunContext};
 use crate::plugins::{role_name, Role, Services, StepError, StepOutcome, Task};
 use serde_json::Map;
-use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +22,7 @@ impl Orchestrator {
         role: Role,
         task: Task,
         run: &RunContext<'_>,
-        totals: &mut BTreeMap<&'static str, AgentTotals>,
+        totals: &mut Totals,
     ) -> (Task, Option<String>) {
         let round = task.round;
         self.observer.step_started(role, round);
@@ -106,7 +106,7 @@ impl Orchestrator {
                 Map::new()
             },
         };
-        let entry = totals.entry(role_key).or_default();
+        let entry = totals.of(role);
         entry.steps += 1;
         entry.failed_steps += u32::from(error.is_some());
         entry.duration_ms += record.duration_ms;

@@ -2,7 +2,7 @@
 //! program wins, when a round succeeds, what a plugin may not change, when the run stops.
 
 use super::*;
-use crate::plugins::{Check, CheckOrigin, Services, StepError, StepOutcome};
+use crate::plugins::{role_name, Check, CheckOrigin, Services, StepError, StepOutcome, Verdict};
 use aucoder_llm::{ChatRequest, Completion, LlmError, TokenCallback};
 use serde_json::json;
 
@@ -114,14 +114,14 @@ async fn run(
         8,
     ));
     let skips = Arc::new(Skips::default());
-    let orchestrator = Orchestrator::new(
+    let orchestrator = Orchestrator {
         agents,
-        Arc::new(NoLlm),
+        llm: Arc::new(NoLlm),
         tools,
-        Arc::new(ExternalTools::default()),
-        skips.clone(),
-        options(max_rounds),
-    );
+        external: Arc::new(ExternalTools::default()),
+        observer: skips.clone(),
+        options: options(max_rounds),
+    };
     let report = orchestrator
         .run(requirement)
         .await

@@ -29,7 +29,21 @@ pub const ROLES: [Role; 5] = [
     Role::Debugger,
 ];
 
-// The generated enum derives no `Hash`; roles key the per-role settings.
+// The generated enum derives neither `Hash` nor `Ord`; roles key the per-role settings and
+// tallies, in the order they run.
+impl PartialOrd for Role {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Role {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let place = |role: &Role| ROLES.iter().position(|known| known == role);
+        place(self).cmp(&place(other))
+    }
+}
+
 impl std::hash::Hash for Role {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         role_name(*self).hash(state);
