@@ -224,12 +224,12 @@ pub struct ExecOutcome {
 pub enum ToolAnswer {
     /// `RAG_Search`: the chunks found.
     Chunks(Vec<String>),
-    /// `WriteTemp`: the program is in `temp.py`.
-    Written,
+    /// `WriteTemp`: this program is now `temp.py`.
+    Written { code: String },
     /// `ExecTemp`.
     Executed(ExecOutcome),
-    /// `run_python`.
-    Ran(RunOutcome),
+    /// `run_python`: this program, and what running it gave.
+    Ran { code: String, run: RunOutcome },
 }
 
 impl ToolAnswer {
@@ -237,9 +237,9 @@ impl ToolAnswer {
     pub fn to_json(&self) -> Value {
         match self {
             ToolAnswer::Chunks(chunks) => json!(chunks),
-            ToolAnswer::Written => json!({"ok": true}),
+            ToolAnswer::Written { .. } => json!({"ok": true}),
             ToolAnswer::Executed(exec) => exec.run.to_json(Some(&exec.log)),
-            ToolAnswer::Ran(run) => run.to_json(None),
+            ToolAnswer::Ran { run, .. } => run.to_json(None),
         }
     }
 }
@@ -360,7 +360,7 @@ impl Tools {
                 let args: WriteTempArgs = parse_arguments(name, arguments)?;
                 check_code(&args.code)?;
                 self.write_temp(workspace, &args.code)?;
-                Ok(ToolAnswer::Written)
+                Ok(ToolAnswer::Written { code: args.code })
             }
             BuiltinTool::ExecTemp => {
                 let _: ExecTempArgs = parse_arguments(name, arguments)?;
@@ -369,10 +369,13 @@ impl Tools {
             BuiltinTool::RunPython => {
                 let args: RunPythonArgs = parse_arguments(name, arguments)?;
                 check_code(&args.code)?;
-                Ok(ToolAnswer::Ran(
-                    self.run_python(workspace, &args.code, args.timeout_secs)
-                        .await?,
-                ))
+                let run = self
+                    .run_python(workspace, &args.code, args.timeout_secs)
+                    .await?;
+                Ok(ToolAnswer::Ran {
+                    code: args.code,
+                    run,
+                })
             }
         }
     }

@@ -261,3 +261,99 @@ impl Config {
         &self.settings
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    const FILE: &str = r#"
+max-rounds = 2
+sandbox = "python"
+out = "../outside.py"
+utils = "docs"
+plugins = "plugins"
+
+[tools]
+coder = ["RAG_Search"]
+executor = ["run_python", "other.tool"]
+
+[mcp_servers.other]
+command = ["sh", "-c", "true"]
+"#;
+
+    fn read(text: &str, trust: Trust) -> (tempfile::TempDir, anyhow::Result<Config>) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let file = dir.path().join(PROJECT_FILE);
+        std::fs::write(&file, text).expect("written");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("mode");
+        let mut config = Config::default();
+        let read = config.read_if_present(&file, trust).map(|()| config);
+        (dir, read)
+    }
+
+    fn refusal<'a>(config: &'a Config, key: &str) -> Option<&'a str> {
+        let setting = config
+            .settings()
+            .iter()
+            .find(|setting| setting.key == key)
+            .unwrap_or_else(|| panic!("{key} was read"));
+        setting.refused.as_deref()
+    }
+
+    #[test]
+    fn a_project_file_sets_preferences_and_is_refused_the_rest() {
+        let (_dir, config) = read(FILE, Trust::Project);
+        let config = config.expect("read");
+        assert_eq!(refusal(&config, "max-rounds"), None);
+        assert_eq!(refusal(&config, "utils"), None);
+        for key in ["sandbox", "out", "plugins"] {
+            assert!(refusal(&config, key).is_some(), "{key} is refused");
+        }
+        assert!(config.mcp_servers.is_empty(), "a project names no servers");
+        assert_eq!(config.allowed_tools["coder"], ["RAG_Search"]);
+        assert!(
+            !config.allowed_tools.contains_key("executor"),
+            "a project may only narrow to built-in tools"
+        );
+    }
+
+    #[test]
+    fn the_users_own_file_may_set_all_of_it() {
+        let (dir, config) = read(FILE, Trust::User);
+        let config = config.expect("read");
+        for key in ["max-rounds", "sandbox", "out", "plugins"] {
+            assert_eq!(refusal(&config, key), None, "{key}");
+        }
+        assert!(config.mcp_servers.contains_key("other"));
+        assert_eq!(config.allowed_tools["executor"].len(), 2);
+        let utils = config
+            .settings()
+            .iter()
+            .find(|setting| setting.key == "utils")
+            .expect("utils was read");
+        assert_eq!(
+            utils.value.as_str(),
+            Some(dir.path().join("docs").to_str().expect("UTF-8")),
+            "paths are relative to the file's folder"
+        );
+    }
+
+    #[test]
+    fn a_file_others_may_write_is_not_read_and_a_huge_one_is_an_error() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let file = dir.path().join(PROJECT_FILE);
+        std::fs::write(&file, "max-rounds = 1\n").expect("written");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).expect("mode");
+        let mut config = Config::default();
+        config
+            .read_if_present(&file, Trust::User)
+            .expect("ignored, not an error");
+        assert!(config.settings().is_empty() && config.files.is_empty());
+
+        let huge = format!("# {}\n", "x".repeat(MAX_CONFIG_BYTES as usize));
+        let (_dir, read) = read(&huge, Trust::User);
+        let error = read.expect_err("too large").to_string();
+        assert!(error.contains("not a config file"), "{error}");
+    }
+}

@@ -201,7 +201,7 @@ impl AucoderMcp {
             Ok(session) => respond(
                 self.tools
                     .write_temp(&session.workspace, &args.code)
-                    .map(|()| ToolAnswer::Written),
+                    .map(|()| ToolAnswer::Written { code: args.code }),
             ),
             Err(error) => error,
         }
@@ -247,7 +247,10 @@ impl AucoderMcp {
                     self.tools
                         .run_python(&session.workspace, &args.code, args.timeout_secs)
                         .await
-                        .map(ToolAnswer::Ran),
+                        .map(|run| ToolAnswer::Ran {
+                            code: args.code,
+                            run,
+                        }),
                 ),
                 Err(error) => error,
             }

@@ -17,6 +17,8 @@ mod records;
 mod report;
 mod step;
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
 mod verdict;
 

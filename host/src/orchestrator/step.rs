@@ -2,7 +2,7 @@
 //! step's wall-clock limit, with its door to the host; what it changed comes back with the
 //! host's own fields restored, and the step is recorded.
 
-use super::door::{AgentServices, LlmDoor, LogDoor, StepEnd, ToolDoor};
+use super::door::{AgentServices, LlmDoor, LogDoor, StepEnd, ToolDoor, ToolReach};
 use super::records::{step_fields, StepRecord};
 use super::report::Totals;
 use super::{keep_host_fields, millis, Orchestrator, RunContext};
@@ -39,12 +39,14 @@ impl Orchestrator {
             ),
             tools: ToolDoor::new(
                 role,
-                self.tools.clone(),
-                self.external.clone(),
-                run.workspace.clone(),
                 self.allowed_tools(role),
                 limits.tool_calls,
-                run.observed.clone(),
+                ToolReach {
+                    tools: self.tools.clone(),
+                    external: self.external.clone(),
+                    workspace: run.workspace.clone(),
+                    observed: run.observed.clone(),
+                },
             ),
             log: LogDoor::new(self.observer.clone(), role, round, &limits),
         });

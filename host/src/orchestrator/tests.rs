@@ -2,6 +2,7 @@
 //! program wins, when a round succeeds, what a plugin may not change, when the run stops.
 
 use super::*;
+use crate::orchestrator::testing::Recorder;
 use crate::plugins::{role_name, Check, CheckOrigin, Services, StepError, StepOutcome, Verdict};
 use aucoder_llm::{ChatRequest, Completion, LlmError, TokenCallback};
 use serde_json::json;
@@ -68,21 +69,6 @@ impl Llm for NoLlm {
     }
 }
 
-/// Keeps the skipped steps' reasons; the rest of a run's events are not looked at here.
-#[derive(Default)]
-struct Skips(Mutex<Vec<(Role, String)>>);
-
-impl Observer for Skips {
-    fn step_started(&self, _role: Role, _round: u32) {}
-    fn tokens(&self, _tokens_per_second: f64) {}
-    fn step_finished(&self, _record: &StepRecord) {}
-    fn trials(&self, _record: &TrialsRecord) {}
-    fn plugin_log(&self, _role: Role, _round: u32, _message: &str) {}
-    fn step_skipped(&self, role: Role, _round: u32, reason: &str) {
-        lock(&self.0).push((role, reason.to_owned()));
-    }
-}
-
 fn options(max_rounds: u32) -> RunOptions {
     RunOptions {
         max_rounds,
@@ -113,20 +99,20 @@ async fn run(
         2,
         8,
     ));
-    let skips = Arc::new(Skips::default());
+    let recorder = Arc::new(Recorder::default());
     let orchestrator = Orchestrator {
         agents,
         llm: Arc::new(NoLlm),
         tools,
         external: Arc::new(ExternalTools::default()),
-        observer: skips.clone(),
+        observer: recorder.clone(),
         options: options(max_rounds),
     };
     let report = orchestrator
         .run(requirement)
         .await
         .expect("the run completes");
-    let skipped = lock(&skips.0).clone();
+    let skipped = lock(&recorder.skips).clone();
     (report, skipped)
 }
 

@@ -17,7 +17,7 @@ mod tools;
 
 pub(super) use self::llm::LlmDoor;
 pub(super) use self::log::LogDoor;
-pub(super) use self::tools::ToolDoor;
+pub(super) use self::tools::{ToolDoor, ToolReach};
 
 use crate::plugins::{Completion, Services, ToolDenied};
 use std::future::Future;

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::mcp_client::ExternalTools;
-use crate::orchestrator::{lock, Observed, Observer, StepRecord, TrialsRecord};
+use crate::orchestrator::testing::Recorder;
+use crate::orchestrator::{lock, Observed};
 use crate::plugins::{Role, StepLimits};
 use crate::tools::Tools;
 use aucoder_llm::{ChatRequest, Llm, LlmError, TokenCallback};
@@ -46,30 +47,15 @@ impl Llm for FakeLlm {
     }
 }
 
-/// Keeps what the plugin logged.
-#[derive(Default)]
-struct Logged(Mutex<Vec<String>>);
-
-impl Observer for Logged {
-    fn step_started(&self, _role: Role, _round: u32) {}
-    fn tokens(&self, _tokens_per_second: f64) {}
-    fn step_finished(&self, _record: &StepRecord) {}
-    fn trials(&self, _record: &TrialsRecord) {}
-    fn step_skipped(&self, _role: Role, _round: u32, _reason: &str) {}
-    fn plugin_log(&self, _role: Role, _round: u32, message: &str) {
-        lock(&self.0).push(message.to_owned());
-    }
-}
-
 struct Door {
     services: Arc<AgentServices>,
     llm: Arc<FakeLlm>,
-    logged: Arc<Logged>,
+    logged: Arc<Recorder>,
 }
 
 fn door(limits: StepLimits, allowed: &[&str], llm: FakeLlm) -> Door {
     let llm = Arc::new(llm);
-    let logged = Arc::new(Logged::default());
+    let logged = Arc::new(Recorder::default());
     let backend = Arc::new(aucoder_sandbox::WasmBackend::shared().expect("the sandbox loads"));
     let tools = Arc::new(Tools::new(
         Err("no corpus here".to_owned()),
@@ -84,12 +70,14 @@ fn door(limits: StepLimits, allowed: &[&str], llm: FakeLlm) -> Door {
         llm: LlmDoor::new(llm.clone(), logged.clone(), limits, 7, 1),
         tools: ToolDoor::new(
             role,
-            tools,
-            Arc::new(ExternalTools::default()),
-            Arc::new(Workspace::temporary().expect("a workspace")),
             allowed.iter().map(|tool| (*tool).to_owned()).collect(),
             limits.tool_calls,
-            Arc::new(Mutex::new(Observed::default())),
+            ToolReach {
+                tools,
+                external: Arc::new(ExternalTools::default()),
+                workspace: Arc::new(Workspace::temporary().expect("a workspace")),
+                observed: Arc::new(Mutex::new(Observed::default())),
+            },
         ),
         log: LogDoor::new(logged.clone(), role, 1, &limits),
     });
@@ -228,7 +216,7 @@ async fn an_ended_step_is_refused_at_every_door() {
     assert_eq!(completion, Err(ended.clone()));
     assert_eq!(tool.expect_err("denied").0, ended);
     assert!(revoked);
-    assert!(lock(&door.logged.0).is_empty());
+    assert!(lock(&door.logged.logs).is_empty());
     assert_eq!(door.llm.calls.load(Ordering::Relaxed), 0);
 }
 
@@ -260,7 +248,7 @@ async fn log_messages_are_capped_with_one_note_and_cut_to_length() {
         }
     })
     .await;
-    let logged = lock(&door.logged.0).clone();
+    let logged = lock(&door.logged.logs).clone();
     assert_eq!(logged.len(), 3, "{logged:?}");
     assert!(logged[0].len() <= limits.log_message_bytes);
     assert!(logged[0].starts_with('é'));

@@ -8,46 +8,44 @@ use crate::orchestrator::{lock, Observed};
 use crate::plugins::{role_name, Role};
 use crate::tools::{BuiltinTool, ToolAnswer, ToolError, Tools};
 use aucoder_sandbox::Workspace;
-use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// What a role's tool calls reach: shared by every step of a run.
+pub(in crate::orchestrator) struct ToolReach {
+    pub(in crate::orchestrator) tools: Arc<Tools>,
+    pub(in crate::orchestrator) external: Arc<ExternalTools>,
+    /// The run's workspace, where the executor writes and runs the program.
+    pub(in crate::orchestrator) workspace: Arc<Workspace>,
+    pub(in crate::orchestrator) observed: Arc<Mutex<Observed>>,
+}
+
 pub(in crate::orchestrator) struct ToolDoor {
     role: Role,
-    tools: Arc<Tools>,
-    external: Arc<ExternalTools>,
-    workspace: Arc<Workspace>,
     /// The tools this role may call, by the names it calls them.
     allowed: Vec<String>,
     max_calls: u64,
     /// Calls made, refused ones included, for the cap.
     calls: AtomicU64,
-    observed: Arc<Mutex<Observed>>,
+    reach: ToolReach,
 }
 
 /// A call's answer: the tool's JSON, or its error as text for the plugin.
 type ToolResult = Result<String, String>;
 
 impl ToolDoor {
-    #[allow(clippy::too_many_arguments)]
     pub(in crate::orchestrator) fn new(
         role: Role,
-        tools: Arc<Tools>,
-        external: Arc<ExternalTools>,
-        workspace: Arc<Workspace>,
         allowed: Vec<String>,
         max_calls: u64,
-        observed: Arc<Mutex<Observed>>,
+        reach: ToolReach,
     ) -> Self {
         Self {
             role,
-            tools,
-            external,
-            workspace,
             allowed,
             max_calls,
             calls: AtomicU64::new(0),
-            observed,
+            reach,
         }
     }
 
@@ -78,8 +76,8 @@ impl ToolDoor {
             };
             return Ok(Err(used.to_string()));
         }
-        if self.external.serves(name) {
-            let answer = end.until_ended(self.external.call(name, arguments_json))?;
+        if self.reach.external.serves(name) {
+            let answer = end.until_ended(self.reach.external.call(name, arguments_json))?;
             return Ok(answer.map(|value| value.to_string()));
         }
         let Some(tool) = BuiltinTool::named(name) else {
@@ -88,9 +86,13 @@ impl ToolDoor {
             };
             return Ok(Err(unknown.to_string()));
         };
-        let answer = end.until_ended(self.tools.call(&self.workspace, tool, arguments_json))?;
+        let answer = end.until_ended(self.reach.tools.call(
+            &self.reach.workspace,
+            tool,
+            arguments_json,
+        ))?;
         if let (Ok(answer), Role::Executor) = (&answer, self.role) {
-            self.observe(arguments_json, answer);
+            self.observe(answer);
         }
         Ok(answer
             .map(|answer| answer.to_json().to_string())
@@ -98,25 +100,18 @@ impl ToolDoor {
     }
 
     /// Remembers which program was written and what running it gave.
-    fn observe(&self, arguments_json: &str, answer: &ToolAnswer) {
-        let code = || {
-            serde_json::from_str::<Value>(arguments_json)
-                .ok()
-                .and_then(|args| args["code"].as_str().map(str::to_owned))
-        };
-        let mut observed = lock(&self.observed);
+    fn observe(&self, answer: &ToolAnswer) {
+        let mut observed = lock(&self.reach.observed);
         match answer {
-            ToolAnswer::Written => observed.written = code(),
+            ToolAnswer::Written { code } => observed.written = Some(code.clone()),
             ToolAnswer::Executed(exec) => {
                 if let Some(written) = observed.written.clone() {
                     observed.executed = Some((written, exec.run.clone()));
                 }
             }
-            ToolAnswer::Ran(run) => {
-                if let Some(code) = code() {
-                    observed.written = Some(code.clone());
-                    observed.executed = Some((code, run.clone()));
-                }
+            ToolAnswer::Ran { code, run } => {
+                observed.written = Some(code.clone());
+                observed.executed = Some((code.clone(), run.clone()));
             }
             ToolAnswer::Chunks(_) => {}
         }
