@@ -113,10 +113,22 @@ async fn real_server_streams_and_answers_with_the_schema() {
 async fn scripted_server(
     respond: impl Fn(usize) -> Option<(u16, &'static str, String)> + Send + Sync + 'static,
 ) -> (String, Arc<AtomicUsize>) {
+    let (url, chats, _) = scripted_server_loading(0, respond).await;
+    (url, chats)
+}
+
+/// [`scripted_server`] that answers its `loads` first `/v1/models` requests as llama.cpp's
+/// server does while it loads its model (503 "Loading model"); also counts those requests.
+async fn scripted_server_loading(
+    loads: usize,
+    respond: impl Fn(usize) -> Option<(u16, &'static str, String)> + Send + Sync + 'static,
+) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let chats = Arc::new(AtomicUsize::new(0));
     let counter = chats.clone();
+    let listings = Arc::new(AtomicUsize::new(0));
+    let listed = listings.clone();
     let respond = Arc::new(respond);
     tokio::spawn(async move {
         loop {
@@ -124,6 +136,7 @@ async fn scripted_server(
                 return;
             };
             let counter = counter.clone();
+            let listed = listed.clone();
             let respond = respond.clone();
             tokio::spawn(async move {
                 let mut request = Vec::new();
@@ -153,12 +166,17 @@ async fn scripted_server(
                     }
                 }
                 let head = String::from_utf8_lossy(&request).to_string();
+                let loading = json!({"error": {"code": 503, "message": "Loading model"}});
                 let (status, content_type, body) = if head.starts_with("GET /v1/models") {
-                    (
-                        200,
-                        "application/json",
-                        json!({"object": "list", "data": [{"id": "m"}]}).to_string(),
-                    )
+                    if listed.fetch_add(1, Ordering::SeqCst) < loads {
+                        (503, "application/json", loading.to_string())
+                    } else {
+                        (
+                            200,
+                            "application/json",
+                            json!({"object": "list", "data": [{"id": "m"}]}).to_string(),
+                        )
+                    }
                 } else {
                     let n = counter.fetch_add(1, Ordering::SeqCst);
                     match respond(n) {
@@ -178,7 +196,7 @@ async fn scripted_server(
             });
         }
     });
-    (url, chats)
+    (url, chats, listings)
 }
 
 fn fast_config(url: &str) -> OpenAiConfig {
@@ -190,6 +208,39 @@ fn fast_config(url: &str) -> OpenAiConfig {
 
 fn answer(text: &str) -> String {
     json!({"choices": [{"message": {"role": "assistant", "content": text}}], "usage": {"prompt_tokens": 5, "completion_tokens": 2}}).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_still_loading_its_model_is_waited_for() {
+    let (url, _, listings) =
+        scripted_server_loading(3, |_| Some((200, "application/json", answer("fine")))).await;
+    let mut config = fast_config(&url);
+    config.loading_wait = Duration::from_secs(60);
+    let llm = OpenAiLlm::connect(config).await.unwrap();
+    assert_eq!(llm.model(), "m", "the model it lists once loaded");
+    assert_eq!(
+        listings.load(Ordering::SeqCst),
+        4,
+        "three 503s, then the list"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_never_finishes_loading_is_a_clear_error() {
+    let (url, _, listings) = scripted_server_loading(usize::MAX, |_| None).await;
+    let mut config = fast_config(&url);
+    config.loading_wait = Duration::from_millis(200);
+    let error = OpenAiLlm::connect(config).await.err().expect("not ready");
+    let text = error.to_string();
+    assert!(
+        matches!(error, LlmError::Http { status: 503, .. }) && text.contains("still not ready"),
+        "{text}"
+    );
+    assert!(text.contains("Loading model"), "the server's words: {text}");
+    assert!(
+        listings.load(Ordering::SeqCst) >= 2,
+        "it waited and asked again"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -18,6 +18,11 @@ fn support(script: &str) -> PathBuf {
 
 /// Runs the Python client and returns the JSON object it printed last.
 fn client(args: &[&str]) -> Value {
+    client_with_stderr(args).0
+}
+
+/// [`client`], and what the client libraries logged on stderr.
+fn client_with_stderr(args: &[&str]) -> (Value, String) {
     let output = Command::new("python3")
         .arg(support("mcp_client.py"))
         .args(args)
@@ -34,7 +39,8 @@ fn client(args: &[&str]) -> Value {
             String::from_utf8_lossy(&output.stderr)
         );
     };
-    serde_json::from_str(last).unwrap()
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (serde_json::from_str(last).unwrap(), stderr)
 }
 
 fn assert_probe(result: &Value, client_name: &str) {
@@ -96,6 +102,17 @@ fn python_sdk_and_fastmcp_over_stdio() {
         ]);
         assert_probe(&result, which);
     }
+}
+
+#[test]
+fn closing_a_session_is_answered_as_the_clients_expect() {
+    let server = Server::start(&[]);
+    let (result, stderr) = client_with_stderr(&["--http", &server.url, "probe", "--client", "sdk"]);
+    assert_probe(&result, "sdk");
+    assert!(
+        !stderr.contains("Session termination failed"),
+        "the SDK warned when it closed its session: {stderr}"
+    );
 }
 
 #[test]

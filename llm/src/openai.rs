@@ -25,6 +25,9 @@ pub struct OpenAiConfig {
     pub max_retries: u32,
     /// First backoff delay; doubled per retry (a `Retry-After` header wins, up to 30 s).
     pub backoff: Duration,
+    /// How long [`OpenAiLlm::connect`] waits for a server that answers 503 while it loads
+    /// its model (llama.cpp's server does, and its port opens before the model is loaded).
+    pub loading_wait: Duration,
 }
 
 impl OpenAiConfig {
@@ -37,6 +40,7 @@ impl OpenAiConfig {
             connect_timeout: Duration::from_secs(10),
             max_retries: 3,
             backoff: Duration::from_millis(500),
+            loading_wait: Duration::from_secs(300),
         }
     }
 
@@ -76,17 +80,7 @@ impl OpenAiLlm {
             .build()
             .map_err(|error| LlmError::Config(format!("HTTP client: {error}")))?;
         let api_base = config.api_base();
-        let mut models_request = client.get(format!("{api_base}/models"));
-        if let Some(key) = &config.api_key {
-            models_request = models_request.bearer_auth(key);
-        }
-        let response = models_request
-            .send()
-            .await
-            .map_err(|error| LlmError::Unreachable {
-                url: config.base_url.clone(),
-                reason: describe_reqwest(&error),
-            })?;
+        let response = models_when_loaded(&client, &config, &api_base).await?;
         let status = response.status();
         let served: Vec<String> = if status.is_success() {
             let body: Value = response
@@ -353,6 +347,57 @@ fn parse_whole(text: &str, started: Instant) -> Result<Completion, LlmError> {
         _ => None,
     };
     Ok(finish(content.to_owned(), 1, usage, started))
+}
+
+/// `GET /v1/models`, waiting (within [`OpenAiConfig::loading_wait`]) while the server answers
+/// 503: it is still loading its model, and would otherwise list none.
+async fn models_when_loaded(
+    client: &reqwest::Client,
+    config: &OpenAiConfig,
+    api_base: &str,
+) -> Result<reqwest::Response, LlmError> {
+    let started = Instant::now();
+    let mut delay = config.backoff.max(Duration::from_millis(10));
+    let mut told = false;
+    loop {
+        let mut request = client.get(format!("{api_base}/models"));
+        if let Some(key) = &config.api_key {
+            request = request.bearer_auth(key);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|error| LlmError::Unreachable {
+                url: config.base_url.clone(),
+                reason: describe_reqwest(&error),
+            })?;
+        if response.status() != reqwest::StatusCode::SERVICE_UNAVAILABLE {
+            return Ok(response);
+        }
+        let said = response.text().await.unwrap_or_default();
+        let said = said.trim();
+        if started.elapsed() + delay > config.loading_wait {
+            return Err(LlmError::Http {
+                status: 503,
+                body: format!(
+                    "the server at {} was still not ready after {:.0} s (it said: {said})",
+                    config.base_url,
+                    config.loading_wait.as_secs_f64()
+                ),
+            });
+        }
+        if !told {
+            tracing::warn!(
+                "the LLM server at {} is not ready yet ({said}); waiting up to {:.0} s for it \
+                 to load its model",
+                config.base_url,
+                config.loading_wait.as_secs_f64()
+            );
+            told = true;
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
 }
 
 /// reqwest's Display hides the cause ("error sending request"); show the chain.

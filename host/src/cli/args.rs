@@ -312,7 +312,8 @@ pub struct LlmArgs {
     #[arg(long)]
     pub chat_template: Option<String>,
 
-    /// Time limit for one request to an LLM server, in seconds.
+    /// Time limit for one request to an LLM server, in seconds; also how long a server that
+    /// is still loading its model (503) is waited for.
     #[arg(long, default_value_t = 300.0, value_parser = positive_seconds)]
     pub llm_timeout: f64,
 

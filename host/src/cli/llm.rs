@@ -23,6 +23,8 @@ pub async fn build_llm(args: &LlmArgs) -> anyhow::Result<Arc<dyn Llm>> {
         config.model = args.model.clone();
         config.api_key = api_key();
         config.request_timeout = Duration::from_secs_f64(args.llm_timeout);
+        // A server still loading its model is waited for as long as one request may take.
+        config.loading_wait = config.request_timeout;
         let llm = OpenAiLlm::connect(config).await?;
         return Ok(Arc::new(llm));
     }

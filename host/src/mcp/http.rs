@@ -226,8 +226,14 @@ async fn guard(
     let gone = CancellationToken::new();
     let mut request = request;
     request.extensions_mut().insert(ClientGone(gone.clone()));
+    let closing = request.method() == http::Method::DELETE;
     let response = next.run(request).await;
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
+    // rmcp accepts a closed session with 202; clients expect 200 or 204 and warn otherwise
+    // (the Python SDK: "Session termination failed: 202").
+    if closing && parts.status == http::StatusCode::ACCEPTED {
+        parts.status = http::StatusCode::OK;
+    }
     let body = Body::new(Guarded {
         inner: body,
         _held: held,
