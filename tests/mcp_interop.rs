@@ -115,6 +115,51 @@ fn closing_a_session_is_answered_as_the_clients_expect() {
     );
 }
 
+/// `aucoder mcp config CLIENT`'s stdout.
+fn client_config(client: &str) -> String {
+    let output = Command::new(aucoder())
+        .args(["mcp", "config", client])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_printed_client_config_starts_a_server_a_client_can_use() {
+    let config: Value = serde_json::from_str(&client_config("claude-desktop")).unwrap();
+    let entry = &config["mcpServers"]["aucoder"];
+    let command = entry["command"].as_str().unwrap();
+    assert!(Path::new(command).is_absolute(), "{entry}");
+    let mut args: Vec<&str> = entry["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|arg| arg.as_str().unwrap())
+        .collect();
+    let corpus = corpus();
+    let corpus_path = corpus.path().to_str().unwrap();
+    args.extend(["--utils", corpus_path]);
+    // As the client would start it.
+    let mut client_args = vec!["--stdio", "--", command];
+    client_args.extend(args);
+    client_args.extend(["probe", "--client", "sdk"]);
+    assert_probe(&client(&client_args), "sdk");
+
+    let cursor: Value = serde_json::from_str(&client_config("cursor")).unwrap();
+    assert_eq!(cursor["mcpServers"]["aucoder"], *entry);
+    let vscode: Value = serde_json::from_str(&client_config("vscode")).unwrap();
+    assert_eq!(vscode["servers"]["aucoder"]["type"], "stdio");
+    assert_eq!(vscode["servers"]["aucoder"]["command"], command);
+    let claude_code = client_config("claude-code");
+    assert!(
+        claude_code.starts_with("claude mcp add aucoder -- ")
+            && claude_code.contains(command)
+            && claude_code.trim_end().ends_with("mcp --transport stdio"),
+        "{claude_code}"
+    );
+}
+
 #[test]
 fn concurrent_sessions_do_not_see_each_others_files() {
     let server = Server::start(&[]);

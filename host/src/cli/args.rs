@@ -163,7 +163,8 @@ pub enum Command {
     /// Print the corpus chunks most similar to a query.
     Search(SearchArgs),
 
-    /// Serve the tools RAG_Search, WriteTemp, ExecTemp and run_python over MCP.
+    /// Serve the tools RAG_Search, WriteTemp, ExecTemp and run_python over MCP
+    /// (`aucoder mcp config CLIENT` prints the setup for an MCP client).
     Mcp(McpArgs),
 
     /// Manage the local model cache.
@@ -239,8 +240,31 @@ pub enum Transport {
     Stdio,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum McpAction {
+    /// Print what adds aucoder's MCP server (over stdio) to a client: a JSON file's contents
+    /// on stdout, where the file goes on stderr (for claude-code, the command to run).
+    Config {
+        #[arg(value_enum)]
+        client: McpClientKind,
+    },
+}
+
+/// MCP clients `aucoder mcp config` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum McpClientKind {
+    ClaudeDesktop,
+    ClaudeCode,
+    Cursor,
+    Vscode,
+}
+
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct McpArgs {
+    #[command(subcommand)]
+    pub action: Option<McpAction>,
+
     #[command(flatten)]
     pub sandbox: SandboxArgs,
 
