@@ -7,7 +7,7 @@
 //! is refused as busy rather than piling up. Every argument has a limit.
 
 use aucoder_rag::Rag;
-use aucoder_sandbox::{Backend, Execution, Exit, Limits, SandboxError, StopReason, Workspace};
+use aucoder_sandbox::{Backend, Execution, Limits, SandboxError, Workspace};
 use rmcp::model::JsonObject;
 use rmcp::schemars;
 use serde_json::{json, Value};
@@ -152,63 +152,20 @@ pub enum ToolError {
     Sandbox(#[from] SandboxError),
 }
 
-/// What running a program gave, typed; it becomes JSON only at the doors (MCP, plugins).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunOutcome {
-    pub exit: Exit,
-    pub stdout: String,
-    pub stderr: String,
-    pub duration: Duration,
-}
-
-impl RunOutcome {
-    pub fn success(&self) -> bool {
-        self.exit.is_success()
+/// The `run_python` answer: `{success, exit_code, stdout, stderr, timed_out, duration_ms}`,
+/// with `log` (`ExecTemp`'s) first when given.
+fn run_to_json(run: &Execution, log: Option<&str>) -> Value {
+    let mut object = serde_json::Map::new();
+    object.insert("success".into(), json!(run.success()));
+    if let Some(log) = log {
+        object.insert("log".into(), json!(log));
     }
-
-    pub fn timed_out(&self) -> bool {
-        self.exit == Exit::Stopped(StopReason::Timeout)
-    }
-
-    pub fn duration_ms(&self) -> u64 {
-        u64::try_from(self.duration.as_millis()).unwrap_or(u64::MAX)
-    }
-
-    /// The last line of stderr that says something: what a failed run died of.
-    pub fn last_error_line(&self) -> &str {
-        self.stderr
-            .lines()
-            .rev()
-            .find(|line| !line.trim().is_empty())
-            .map_or("no error message", str::trim)
-    }
-
-    /// The `run_python` answer: `{success, exit_code, stdout, stderr, timed_out,
-    /// duration_ms}`, with `log` (`ExecTemp`'s) first when given.
-    fn to_json(&self, log: Option<&str>) -> Value {
-        let mut object = serde_json::Map::new();
-        object.insert("success".into(), json!(self.success()));
-        if let Some(log) = log {
-            object.insert("log".into(), json!(log));
-        }
-        object.insert("exit_code".into(), json!(self.exit.code()));
-        object.insert("stdout".into(), json!(self.stdout));
-        object.insert("stderr".into(), json!(self.stderr));
-        object.insert("timed_out".into(), json!(self.timed_out()));
-        object.insert("duration_ms".into(), json!(self.duration_ms()));
-        Value::Object(object)
-    }
-}
-
-impl From<Execution> for RunOutcome {
-    fn from(execution: Execution) -> Self {
-        Self {
-            exit: execution.exit,
-            stdout: execution.stdout,
-            stderr: execution.stderr,
-            duration: execution.duration,
-        }
-    }
+    object.insert("exit_code".into(), json!(run.exit_code()));
+    object.insert("stdout".into(), json!(run.stdout));
+    object.insert("stderr".into(), json!(run.stderr));
+    object.insert("timed_out".into(), json!(run.timed_out()));
+    object.insert("duration_ms".into(), json!(run.duration_ms()));
+    Value::Object(object)
 }
 
 /// The result of `ExecTemp`: the original's `success` and `log`, plus the details an agent
@@ -216,7 +173,7 @@ impl From<Execution> for RunOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecOutcome {
     pub log: String,
-    pub run: RunOutcome,
+    pub run: Execution,
 }
 
 /// A built-in tool's answer, typed; [`ToolAnswer::to_json`] is what the doors send.
@@ -229,7 +186,7 @@ pub enum ToolAnswer {
     /// `ExecTemp`.
     Executed(ExecOutcome),
     /// `run_python`: this program, and what running it gave.
-    Ran { code: String, run: RunOutcome },
+    Ran { code: String, run: Execution },
 }
 
 impl ToolAnswer {
@@ -238,8 +195,8 @@ impl ToolAnswer {
         match self {
             ToolAnswer::Chunks(chunks) => json!(chunks),
             ToolAnswer::Written { .. } => json!({"ok": true}),
-            ToolAnswer::Executed(exec) => exec.run.to_json(Some(&exec.log)),
-            ToolAnswer::Ran { run, .. } => run.to_json(None),
+            ToolAnswer::Executed(exec) => run_to_json(&exec.run, Some(&exec.log)),
+            ToolAnswer::Ran { run, .. } => run_to_json(run, None),
         }
     }
 }
@@ -396,7 +353,7 @@ impl Tools {
         workspace.write_file(TEMP_LOG, log.as_bytes())?;
         Ok(ExecOutcome {
             log,
-            run: execution.into(),
+            run: execution,
         })
     }
 
@@ -406,7 +363,7 @@ impl Tools {
         workspace: &Workspace,
         code: &str,
         timeout_secs: Option<f64>,
-    ) -> Result<RunOutcome, ToolError> {
+    ) -> Result<Execution, ToolError> {
         let mut limits = self.limits.clone();
         if let Some(seconds) = timeout_secs {
             if !(seconds.is_finite() && seconds > 0.0) {
@@ -420,7 +377,7 @@ impl Tools {
             limits.timeout = limits.timeout.min(asked);
         }
         self.write_temp(workspace, code)?;
-        Ok(self.execute(workspace, TEMP_SCRIPT, &limits).await?.into())
+        self.execute(workspace, TEMP_SCRIPT, &limits).await
     }
 
     async fn execute(

@@ -148,6 +148,20 @@ impl Execution {
         self.exit == Exit::Stopped(StopReason::OutOfMemory)
     }
 
+    /// The run's wall-clock time in whole milliseconds, as the tools and the run log report it.
+    pub fn duration_ms(&self) -> u64 {
+        u64::try_from(self.duration.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The last line of stderr that says something: what a failed run died of.
+    pub fn last_error_line(&self) -> &str {
+        self.stderr
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .map_or("no error message", str::trim)
+    }
+
     /// stdout and stderr together, the way the original's `ExecTemp` reported a run.
     pub fn combined_log(&self) -> String {
         let mut log = self.stdout.clone();

@@ -15,7 +15,7 @@ pub use crate::plugins::{Check, CheckOrigin, CheckStatus, Execution, Trial};
 pub use extract::requirement_checks;
 pub use select::{select, Decision, Selection};
 
-use crate::tools::{RunOutcome, Tools};
+use crate::tools::Tools;
 use aucoder_sandbox::Workspace;
 use sha2::{Digest, Sha256};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -141,10 +141,11 @@ fn fresh_marker(code: &str) -> String {
     format!("@@aucoder-checks-{}:", &hex::encode(digest)[..24])
 }
 
-fn execution_of(outcome: RunOutcome) -> Execution {
+/// The sandbox's run as the plugins' contract records it.
+fn execution_of(outcome: aucoder_sandbox::Execution) -> Execution {
     Execution {
         success: outcome.success(),
-        exit_code: outcome.exit.code(),
+        exit_code: outcome.exit_code(),
         timed_out: outcome.timed_out(),
         duration_ms: outcome.duration_ms(),
         stdout: outcome.stdout,

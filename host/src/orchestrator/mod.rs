@@ -29,10 +29,10 @@ pub use report::{AgentTotals, ChecksSummary, RunReport};
 use crate::checks::{self, Check, CheckOrigin, Selection};
 use crate::mcp_client::ExternalTools;
 use crate::plugins::{Agents, Role, StepLimits, Task};
-use crate::tools::{RunOutcome, Tools};
+use crate::tools::Tools;
 use anyhow::Context;
 use aucoder_llm::Llm;
-use aucoder_sandbox::Workspace;
+use aucoder_sandbox::{Execution, Workspace};
 use records::verdict_json;
 use report::Totals;
 use std::collections::HashMap;
@@ -82,7 +82,7 @@ struct Observed {
     /// The last program written with `WriteTemp` or `run_python`.
     written: Option<String>,
     /// The program that ran and its `ExecTemp` / `run_python` result.
-    executed: Option<(String, RunOutcome)>,
+    executed: Option<(String, Execution)>,
 }
 
 /// The agents' loop and what it runs on; every field is a part the binary (or a test)
