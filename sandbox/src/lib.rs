@@ -19,7 +19,9 @@ pub use error::SandboxError;
 pub use limits::{Execution, Exit, Limits, LimitsBuilder, StopReason};
 pub use output::{LiveOutput, StreamKind};
 pub use subprocess::{CondaBackend, PythonBackend};
-pub use wasm::{start_epoch_ticker, MemoryLimiter, WasmBackend};
+pub use wasm::{
+    start_epoch_ticker, CpythonBackend, CpythonFiles, MemoryLimiter, WasmBackend, CPYTHON_PACKAGE,
+};
 pub use workspace::{is_control_name, Workspace};
 
 use async_trait::async_trait;
@@ -90,6 +92,9 @@ pub enum BackendKind {
     /// RustPython in wasmtime: isolated from the host. The default.
     #[default]
     Wasm,
+    /// CPython with numpy, pandas, scipy, scikit-learn and matplotlib in wasmtime: isolated
+    /// like [`BackendKind::Wasm`], fetched on first use.
+    WasmCpython,
     /// `conda run -n ENV python`: full CPython with the env's packages, NOT isolated.
     Conda,
     /// A plain CPython subprocess: NOT isolated.
@@ -97,11 +102,17 @@ pub enum BackendKind {
 }
 
 impl BackendKind {
-    pub const ALL: [BackendKind; 3] = [BackendKind::Wasm, BackendKind::Conda, BackendKind::Python];
+    pub const ALL: [BackendKind; 4] = [
+        BackendKind::Wasm,
+        BackendKind::WasmCpython,
+        BackendKind::Conda,
+        BackendKind::Python,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             BackendKind::Wasm => "wasm",
+            BackendKind::WasmCpython => "wasm-cpython",
             BackendKind::Conda => "conda",
             BackendKind::Python => "python",
         }
@@ -109,7 +120,7 @@ impl BackendKind {
 
     /// Whether the backend keeps the program away from the host.
     pub fn is_isolated(self) -> bool {
-        matches!(self, BackendKind::Wasm)
+        matches!(self, BackendKind::Wasm | BackendKind::WasmCpython)
     }
 }
 
@@ -164,6 +175,7 @@ pub fn backend(
 ) -> Result<Arc<dyn Backend>, SandboxError> {
     Ok(match kind {
         BackendKind::Wasm => Arc::new(WasmBackend::shared()?),
+        BackendKind::WasmCpython => Arc::new(CpythonBackend::shared(true)?),
         BackendKind::Conda => Arc::new(CondaBackend::new(&config.conda_exe, &config.conda_env)),
         BackendKind::Python => Arc::new(PythonBackend::new(&config.python_exe)),
     })

