@@ -250,3 +250,46 @@ fn a_program_cannot_plant_configuration_or_plugins_in_its_workspace() {
         .unwrap();
     assert_eq!(text(&output.stdout), "wasi\n", "{output:?}");
 }
+
+#[test]
+fn the_cpython_sandbox_runs_pandas_and_says_which_interpreter_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = write_program(
+        dir.path(),
+        "frame.py",
+        "import pandas as pd\nframe = pd.DataFrame({'n': [1, 2, 3]})\nprint(int(frame['n'].sum()))\n",
+    );
+    let output = run_file(&program, &["--sandbox", "wasm-cpython", "--json"]);
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["sandbox"], "wasm-cpython", "{report}");
+    assert!(
+        report["interpreter"].as_str().unwrap().contains("CPython"),
+        "{report}"
+    );
+    assert_eq!(report["stdout"], "6\n", "{report}");
+    assert_eq!(report["exit_code"], 0, "{report}");
+
+    // The default sandbox has no pandas, and says which interpreter it is.
+    let output = run_file(
+        &program,
+        &["--sandbox", "wasm", "--json", "--no-cpython-fallback"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["sandbox"], "wasm", "{report}");
+    assert!(
+        report["interpreter"]
+            .as_str()
+            .unwrap()
+            .contains("RustPython"),
+        "{report}"
+    );
+    assert!(
+        report["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("No module named"),
+        "{report}"
+    );
+}

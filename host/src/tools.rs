@@ -165,6 +165,8 @@ fn run_to_json(run: &Execution, log: Option<&str>) -> Value {
     object.insert("stderr".into(), json!(run.stderr));
     object.insert("timed_out".into(), json!(run.timed_out()));
     object.insert("duration_ms".into(), json!(run.duration_ms()));
+    object.insert("interpreter".into(), json!(run.ran_on.interpreter()));
+    object.insert("sandbox".into(), json!(run.ran_on.as_str()));
     Value::Object(object)
 }
 
@@ -205,6 +207,8 @@ impl ToolAnswer {
 pub struct Tools {
     rag: Result<Arc<Rag>, String>,
     backend: Arc<dyn Backend>,
+    /// Runs again what failed on `backend` for want of a module this one has.
+    fallback: Option<Arc<dyn Backend>>,
     limits: Limits,
     executions: Semaphore,
     /// Calls waiting for an execution slot, and how many may.
@@ -243,11 +247,19 @@ impl Tools {
         Self {
             rag,
             backend,
+            fallback: None,
             limits,
             executions: Semaphore::new(max_concurrent_executions.max(1)),
             waiting: AtomicUsize::new(0),
             max_waiting,
         }
+    }
+
+    /// A program that fails on the main backend because a module is missing, one `fallback`
+    /// has, is run again there (same workspace, same limits), and its stderr says so.
+    pub fn with_fallback(mut self, fallback: Arc<dyn Backend>) -> Self {
+        self.fallback = Some(fallback);
+        self
     }
 
     /// The limits every execution runs under.
@@ -402,14 +414,87 @@ impl Tools {
                 self.executions.acquire().await.map_err(closed)?
             }
         };
-        Ok(self
-            .backend
-            .run(aucoder_sandbox::RunRequest {
-                workspace,
-                script,
-                limits,
-                live: None,
-            })
-            .await?)
+        let request = aucoder_sandbox::RunRequest {
+            workspace,
+            script,
+            limits,
+            live: None,
+        };
+        let first = self.backend.run(request.clone()).await?;
+        let Some((module, fallback)) = first.missing_module().and_then(|module| {
+            let fallback = self.fallback.as_ref()?;
+            fallback.has_module(module).then_some((module, fallback))
+        }) else {
+            return Ok(first);
+        };
+        tracing::info!(
+            "{} has no module {module}: running the program again on {}",
+            first.ran_on,
+            fallback.kind()
+        );
+        let mut again = fallback.run(request).await?;
+        again.stderr.insert_str(
+            0,
+            &format!(
+                "[aucoder: {} has no module {module:?}; the program ran again on {} \
+                 (--sandbox {})]\n",
+                first.ran_on.interpreter(),
+                fallback.kind().interpreter(),
+                fallback.kind()
+            ),
+        );
+        Ok(again)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aucoder_sandbox::{BackendKind, CpythonBackend, WasmBackend};
+
+    fn tools(fallback: bool) -> Tools {
+        let wasm = Arc::new(WasmBackend::shared().expect("the sandbox loads"));
+        let tools = Tools::new(Err("no corpus".into()), wasm, Limits::default(), 1, 4);
+        if !fallback {
+            return tools;
+        }
+        let cpython = CpythonBackend::shared(true).expect("the CPython runtime loads");
+        tools.with_fallback(Arc::new(cpython))
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_program_missing_a_module_cpython_has_runs_again_there_and_says_so() {
+        let workspace = Workspace::temporary().unwrap();
+        let code = "import numpy\nprint(int(numpy.arange(5).sum()))\n";
+        let run = tools(true)
+            .run_python(&workspace, code, None)
+            .await
+            .unwrap();
+        assert_eq!(run.ran_on, BackendKind::WasmCpython, "{run:?}");
+        assert_eq!(run.stdout, "10\n");
+        assert!(run.stderr.contains("no module \"numpy\""), "{run:?}");
+        let answer = run_to_json(&run, None);
+        assert_eq!(answer["sandbox"], "wasm-cpython");
+
+        // Without the fallback the same program fails on RustPython, and says where it ran.
+        let run = tools(false)
+            .run_python(&workspace, code, None)
+            .await
+            .unwrap();
+        assert_eq!(run.ran_on, BackendKind::Wasm);
+        assert_eq!(run.missing_module(), Some("numpy"));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_module_no_interpreter_has_is_not_run_twice() {
+        let workspace = Workspace::temporary().unwrap();
+        let code = "import numpy_but_not_really.sub\n";
+        let run = tools(true)
+            .run_python(&workspace, code, None)
+            .await
+            .unwrap();
+        assert_eq!(run.ran_on, BackendKind::Wasm, "{run:?}");
+        assert_eq!(run.missing_module(), Some("numpy_but_not_really"));
+        assert!(!run.stderr.contains("ran again"), "{run:?}");
     }
 }

@@ -67,6 +67,12 @@ pub trait Backend: Send + Sync {
     /// is reported in the returned [`Execution`].
     async fn run(&self, request: RunRequest<'_>) -> Result<Execution, SandboxError>;
 
+    /// Whether the interpreter can import the top-level module `name` (as far as the backend
+    /// knows; `false` when it cannot tell).
+    fn has_module(&self, _name: &str) -> bool {
+        false
+    }
+
     /// Writes `code` to `file_name` in `workspace` and runs it.
     async fn run_code(
         &self,
@@ -115,6 +121,16 @@ impl BackendKind {
             BackendKind::WasmCpython => "wasm-cpython",
             BackendKind::Conda => "conda",
             BackendKind::Python => "python",
+        }
+    }
+
+    /// The interpreter behind the backend, as runs report it.
+    pub fn interpreter(self) -> &'static str {
+        match self {
+            BackendKind::Wasm => "RustPython 0.6 (wasm sandbox)",
+            BackendKind::WasmCpython => "CPython 3.15 with numpy and pandas (wasm sandbox)",
+            BackendKind::Conda => "CPython of a conda environment (not sandboxed)",
+            BackendKind::Python => "CPython subprocess (not sandboxed)",
         }
     }
 

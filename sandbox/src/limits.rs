@@ -128,6 +128,8 @@ pub struct Execution {
     /// Some output was dropped because it exceeded [`Limits::output_bytes`].
     pub output_truncated: bool,
     pub duration: Duration,
+    /// The interpreter that ran the program.
+    pub ran_on: crate::BackendKind,
 }
 
 impl Execution {
@@ -160,6 +162,20 @@ impl Execution {
             .rev()
             .find(|line| !line.trim().is_empty())
             .map_or("no error message", str::trim)
+    }
+
+    /// The top-level module a failed run could not import (`ModuleNotFoundError: No module
+    /// named 'numpy.linalg'` gives `numpy`), read from the last error line.
+    pub fn missing_module(&self) -> Option<&str> {
+        if self.success() {
+            return None;
+        }
+        let quoted = self
+            .last_error_line()
+            .strip_prefix("ModuleNotFoundError: No module named ")?;
+        let name = quoted.trim_matches(|c| c == '\'' || c == '"');
+        let top = name.split('.').next()?;
+        (!top.is_empty() && top.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(top)
     }
 
     /// stdout and stderr together, the way the original's `ExecTemp` reported a run.

@@ -110,6 +110,7 @@ impl Captured {
         &self,
         exit: crate::Exit,
         duration: std::time::Duration,
+        ran_on: crate::BackendKind,
     ) -> crate::Execution {
         self.stdout.finish_live();
         self.stderr.finish_live();
@@ -121,6 +122,7 @@ impl Captured {
             stderr,
             output_truncated: stdout_cut || stderr_cut,
             duration,
+            ran_on,
         }
     }
 }

@@ -158,7 +158,7 @@ async fn run_subprocess(
             .as_bytes(),
         );
     }
-    Ok(output.finish(exit, duration))
+    Ok(output.finish(exit, duration, kind))
 }
 
 fn drain(

@@ -382,6 +382,9 @@ pub enum SandboxChoice {
     /// and disk are limited. The default.
     #[default]
     Wasm,
+    /// CPython 3.15 with numpy, pandas, scipy, scikit-learn and matplotlib in wasmtime,
+    /// under the same limits; fetched (about 100 MB) and compiled on first use.
+    WasmCpython,
     /// `conda run -n ENV python`: NOT a sandbox; full access to the host. Trusted code only.
     Conda,
     /// A plain CPython subprocess: NOT a sandbox; full access to the host. Trusted code only.
@@ -392,6 +395,7 @@ impl From<SandboxChoice> for BackendKind {
     fn from(choice: SandboxChoice) -> Self {
         match choice {
             SandboxChoice::Wasm => BackendKind::Wasm,
+            SandboxChoice::WasmCpython => BackendKind::WasmCpython,
             SandboxChoice::Conda => BackendKind::Conda,
             SandboxChoice::Python => BackendKind::Python,
         }
@@ -425,6 +429,12 @@ pub struct SandboxArgs {
     /// unsandboxed on this host (the main job and `aucoder mcp` refuse them without it).
     #[arg(long)]
     pub allow_unsandboxed: bool,
+
+    /// Do not run again on the CPython sandbox a program that failed on RustPython for want
+    /// of a module CPython has (numpy, pandas, ...). The rerun happens only when that
+    /// sandbox is installed (after one `--sandbox wasm-cpython` run).
+    #[arg(long)]
+    pub no_cpython_fallback: bool,
 
     /// Conda environment for `--sandbox conda`.
     #[arg(long, default_value = aucoder_sandbox::DEFAULT_CONDA_ENV, env = "AUCODER_CONDA_ENV")]
@@ -469,6 +479,23 @@ impl SandboxArgs {
             .build()
     }
 
+    /// The backend that reruns what RustPython lacks a module for, when there is one to use.
+    pub fn fallback(&self) -> Option<std::sync::Arc<dyn aucoder_sandbox::Backend>> {
+        if self.no_cpython_fallback
+            || BackendKind::from(self.sandbox) != BackendKind::Wasm
+            || !aucoder_sandbox::CpythonBackend::is_prepared()
+        {
+            return None;
+        }
+        match aucoder_sandbox::CpythonBackend::shared(false) {
+            Ok(backend) => Some(std::sync::Arc::new(backend)),
+            Err(error) => {
+                tracing::warn!("the CPython fallback is off: {error}");
+                None
+            }
+        }
+    }
+
     pub fn backend_config(&self) -> aucoder_sandbox::BackendConfig {
         aucoder_sandbox::BackendConfig {
             conda_env: self.conda_env.clone(),
@@ -487,6 +514,12 @@ pub struct RunArgs {
     /// program sees (read-write) and it is kept afterwards.
     #[arg(long, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
+
+    /// Print one JSON object when the program ends (sandbox, interpreter, exit_code,
+    /// stdout, stderr, timed_out, out_of_memory, output_truncated, duration_ms) instead of
+    /// streaming its output.
+    #[arg(long)]
+    pub json: bool,
 
     /// The Python file to run, or `-` to read the program from stdin.
     #[arg(value_name = "FILE")]

@@ -81,7 +81,11 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
                 tracing::warn!("retrieval is off: {error:#}");
                 format!("{error:#}")
             });
-    let tools = Arc::new(Tools::new(rag, backend, args.sandbox.limits(), 1, 64));
+    let mut tools = Tools::new(rag, backend, args.sandbox.limits(), 1, 64);
+    if let Some(fallback) = args.sandbox.fallback() {
+        tools = tools.with_fallback(fallback);
+    }
+    let tools = Arc::new(tools);
     let llm = build_llm(&args.llm).await?;
 
     let display = Arc::new(LiveDisplay::new(&args, &llm.describe(), &catalog)?);

@@ -93,13 +93,11 @@ async fn serve(args: McpArgs) -> anyhow::Result<ExitCode> {
         max_requests: args.max_requests,
     };
     settings.check()?;
-    let backend = aucoder_sandbox::backend(kind, &args.sandbox.backend_config())?;
-    if kind == BackendKind::Wasm {
-        // Load (or compile) the interpreter before the first client waits for it.
-        tokio::task::spawn_blocking(aucoder_sandbox::WasmBackend::shared)
-            .await
-            .context("loading the sandbox")??;
-    }
+    // Loads (compiles, fetches) the interpreter before the first client waits for it.
+    let config = args.sandbox.backend_config();
+    let backend = tokio::task::spawn_blocking(move || aucoder_sandbox::backend(kind, &config))
+        .await
+        .context("loading the sandbox")??;
     let corpus = args.corpus.clone();
     let rag = tokio::task::spawn_blocking(move || crate::cli::rag::open_corpus(&corpus, false))
         .await
@@ -109,13 +107,17 @@ async fn serve(args: McpArgs) -> anyhow::Result<ExitCode> {
             eprintln!("aucoder mcp: RAG_Search is unavailable: {error:#}");
             format!("{error:#}")
         });
-    let tools = Arc::new(Tools::new(
+    let mut tools = Tools::new(
         rag,
         backend,
         args.sandbox.limits(),
         args.max_executions,
         args.max_queue,
-    ));
+    );
+    if let Some(fallback) = args.sandbox.fallback() {
+        tools = tools.with_fallback(fallback);
+    }
+    let tools = Arc::new(tools);
     mcp::serve(&settings, tools).await?;
     Ok(ExitCode::SUCCESS)
 }

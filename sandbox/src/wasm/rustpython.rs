@@ -140,6 +140,7 @@ impl Backend for WasmBackend {
             workspace_at: GUEST_WORKSPACE,
             read_only: Vec::new(),
             entry: Entry::Command,
+            ran_on: BackendKind::Wasm,
         };
         run_guest(&self.runtime.engine, &self.runtime.pre, request, layout).await
     }
