@@ -13,5 +13,6 @@ pub mod config;
 pub mod mcp;
 pub mod mcp_client;
 pub mod orchestrator;
+pub mod outputs;
 pub mod plugins;
 pub mod tools;

@@ -92,7 +92,7 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
     let orchestrator = Orchestrator {
         agents: catalog,
         llm: llm.clone(),
-        tools,
+        tools: tools.clone(),
         external,
         observer: display.clone(),
         options: RunOptions {
@@ -121,15 +121,23 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
     // The run log gets its summary even when the program could not be saved.
     display.log_summary(&report, &args.out);
     written?;
+    let files = match (&report.code, report.success) {
+        (Some(code), true) => collect_files(&tools, code, &args).await,
+        _ => Vec::new(),
+    };
     if args.json {
         let mut summary = serde_json::to_value(&report)?;
         summary["request"] = json!(prompt);
         summary["llm"] = json!(llm.describe());
         summary["out"] = json!(report.code.as_ref().map(|_| args.out.display().to_string()));
         summary["log"] = json!(args.log.display().to_string());
+        summary["files"] = json!(files
+            .iter()
+            .map(|file| file.display().to_string())
+            .collect::<Vec<_>>());
         println!("{summary}");
     } else {
-        print_summary(&report, &args.out);
+        print_summary(&report, &args.out, &files);
     }
     Ok(if report.success {
         ExitCode::SUCCESS
@@ -167,7 +175,36 @@ fn tool_lists_by_role(config: &Config) -> anyhow::Result<HashMap<Role, Vec<Strin
     Ok(lists)
 }
 
-fn print_summary(report: &RunReport, out: &Path) {
+/// Runs the final program once more in a fresh workspace and copies what it writes there (a
+/// plot, a CSV) next to `--out`. Candidates ran in workspaces of their own, long gone; a
+/// failure here costs the user only the files, and says so.
+async fn collect_files(tools: &Tools, code: &str, args: &JobArgs) -> Vec<std::path::PathBuf> {
+    let collected = async {
+        let workspace = aucoder_sandbox::Workspace::temporary()?;
+        let run = tools.run_python(&workspace, code, None).await?;
+        if !run.success() {
+            anyhow::bail!("its run to collect them failed: {}", run.last_error_line());
+        }
+        // `final_code.py` and `./final_code.py` are one file: both named from ".".
+        let anchored = |path: &Path| match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => path.to_path_buf(),
+            _ => Path::new(".").join(path),
+        };
+        let (out, log) = (anchored(&args.out), anchored(&args.log));
+        let dest = out.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Ok(aucoder_agents::outputs::copy_outputs(
+            &workspace,
+            &dest,
+            &[&out, &log],
+        )?)
+    };
+    collected.await.unwrap_or_else(|error: anyhow::Error| {
+        tracing::warn!("the program's files were not copied: {error:#}");
+        Vec::new()
+    })
+}
+
+fn print_summary(report: &RunReport, out: &Path, files: &[std::path::PathBuf]) {
     if report.success {
         if let Some(output) = &report.output {
             println!("{}", output.trim_end());
@@ -178,6 +215,9 @@ fn print_summary(report: &RunReport, out: &Path) {
             report.summary,
             out.display()
         );
+        for file in files {
+            eprintln!("aucoder: the program wrote {}", file.display());
+        }
     } else {
         eprintln!(
             "aucoder: failed after {:.1} s: {}",
