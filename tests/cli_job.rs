@@ -352,7 +352,11 @@ fn success_logs_every_agent_and_the_skipped_debugger() {
 fn the_files_the_final_program_writes_land_next_to_it() {
     let code = "```python\nimport csv\nwith open('squares.csv', 'w', newline='') as f:\n    csv.writer(f).writerows([(n, n * n) for n in range(4)])\nopen('.hidden', 'w').write('no')\nprint('wrote squares.csv')\n```";
     let run = scripted(script(&[code], &[JUDGE_OK]));
-    let output = run.run(&["--out", "results/final_code.py", "write the squares to a CSV"]);
+    let output = run.run(&[
+        "--out",
+        "results/final_code.py",
+        "write the squares to a CSV",
+    ]);
     let summary = Scripted::summary(&output);
     assert!(output.status.success(), "{summary}");
     let results = run.dir.path().join("results");

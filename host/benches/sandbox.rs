@@ -1,7 +1,7 @@
 //! Sandbox benchmarks (`cargo bench -p aucoder --bench sandbox`): prints the figures recorded
 //! in docs/benchmarks.md. Times are measured here, never asserted in tests.
 
-use aucoder_sandbox::{Backend, Limits, WasmBackend, Workspace};
+use aucoder_sandbox::{Backend, CpythonBackend, Limits, WasmBackend, Workspace};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -20,10 +20,28 @@ fn main() {
     }
     let backend = WasmBackend::shared().expect("interpreter");
     if wants("warm_print") {
-        runtime.block_on(warm_print(&backend));
+        runtime.block_on(warm_print(&backend, "warm_print"));
     }
     if wants("process") {
-        whole_process();
+        whole_process("process", &[]);
+    }
+    if wants("cpython") {
+        let started = Instant::now();
+        let cpython = CpythonBackend::shared(true).expect("the CPython runtime");
+        let (load, compiled) = cpython.load_report();
+        println!(
+            "cpython_load: {:.1} ms in this process ({}), {:.1} ms wall",
+            ms(load),
+            if compiled {
+                "fetched/compiled"
+            } else {
+                "from the cache"
+            },
+            ms(started.elapsed())
+        );
+        runtime.block_on(warm_print(&cpython, "cpython_warm_print"));
+        runtime.block_on(cpython_imports(&cpython));
+        whole_process("cpython_process", &["--sandbox", "wasm-cpython"]);
     }
     if wants("corpus") {
         runtime.block_on(corpus(&backend));
@@ -67,7 +85,7 @@ fn first_run_cost() {
     );
 }
 
-async fn warm_print(backend: &WasmBackend) {
+async fn warm_print(backend: &dyn Backend, label: &str) {
     let limits = Limits::default();
     let workspace = Workspace::temporary().unwrap();
     workspace.write_file("print1.py", b"print(1)\n").unwrap();
@@ -90,7 +108,7 @@ async fn warm_print(backend: &WasmBackend) {
         }
     }
     println!(
-        "warm_print: in-process print(1), 200 runs: median {:.2} ms, p90 {:.2} ms",
+        "{label}: in-process print(1), 200 runs: median {:.2} ms, p90 {:.2} ms",
         ms(median(samples.clone())),
         ms(percentile(samples, 0.9))
     );
@@ -116,7 +134,34 @@ fn real_python() -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
-fn whole_process() {
+/// `import numpy` and `import pandas` on the CPython sandbox, in-process, 10 runs each.
+async fn cpython_imports(backend: &CpythonBackend) {
+    let limits = Limits::default();
+    for module in ["numpy", "pandas"] {
+        let workspace = Workspace::temporary().unwrap();
+        let mut samples = Vec::new();
+        for _ in 0..10 {
+            let started = Instant::now();
+            let execution = backend
+                .run_code(
+                    &workspace,
+                    "main.py",
+                    &format!("import {module}\n"),
+                    &limits,
+                )
+                .await
+                .unwrap();
+            assert!(execution.success(), "{execution:?}");
+            samples.push(started.elapsed());
+        }
+        println!(
+            "cpython_import_{module}: in-process, 10 runs: median {:.1} ms",
+            ms(median(samples))
+        );
+    }
+}
+
+fn whole_process(label: &str, flags: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("print1.py");
     std::fs::write(&file, "print(1)\n").unwrap();
@@ -125,7 +170,7 @@ fn whole_process() {
     let ours = time_command(
         || {
             let mut command = Command::new(aucoder);
-            command.arg("run").arg(&file);
+            command.arg("run").args(flags).arg(&file);
             command
         },
         50,
@@ -139,7 +184,8 @@ fn whole_process() {
         50,
     );
     println!(
-        "process: `aucoder run print1.py` median {:.1} ms; `python3 print1.py` median {:.1} ms; ratio {:.2}x",
+        "{label}: `aucoder run {} print1.py` median {:.1} ms; `python3 print1.py` median {:.1} ms; ratio {:.2}x",
+        flags.join(" "),
         ms(ours),
         ms(cpython),
         ours.as_secs_f64() / cpython.as_secs_f64()
