@@ -121,7 +121,10 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
     // The run log gets its summary even when the program could not be saved.
     display.log_summary(&report, &args.out);
     written?;
-    let files = match (&report.code, report.success) {
+    // Collecting runs the program once more: only inside a sandbox, where a second run
+    // has no effect outside its workspace.
+    let sandboxed = aucoder_sandbox::BackendKind::from(args.sandbox.sandbox).is_isolated();
+    let files = match (&report.code, report.success && sandboxed) {
         (Some(code), true) => collect_files(&tools, code, &args).await,
         _ => Vec::new(),
     };
