@@ -1,5 +1,6 @@
 //! The main job end to end on the real embedded default model (Qwen2.5-Coder 1.5B), the real
-//! agent plugins and the wasm sandbox, each run in an empty folder as a user would start it.
+//! agent plugins and the wasm sandboxes (RustPython; CPython for the plot request), each run in
+//! an empty folder as a user would start it.
 //!
 //! Each test checks what the program does, with `python3` as the independent judge: the
 //! printed list really is sorted, the printed numbers really are primes, and so on. The runs
@@ -14,6 +15,10 @@ static ONE_MODEL_RUN_AT_A_TIME: Mutex<()> = Mutex::new(());
 const AUCODER: &str = env!("CARGO_BIN_EXE_aucoder");
 
 fn main_job(dir: &Path, extra: &[&str], request: &str) -> Output {
+    main_job_on(dir, "wasm", extra, request)
+}
+
+fn main_job_on(dir: &Path, sandbox: &str, extra: &[&str], request: &str) -> Output {
     let _turn = ONE_MODEL_RUN_AT_A_TIME
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -22,7 +27,7 @@ fn main_job(dir: &Path, extra: &[&str], request: &str) -> Output {
         .env_remove("AUCODER_LLM_URL")
         // The machine's own config file and plugins must not change the run.
         .env("XDG_CONFIG_HOME", dir.join("user-config"))
-        .args(["--sandbox", "wasm"])
+        .args(["--sandbox", sandbox])
         .args(extra)
         .arg(request)
         .output()
@@ -194,5 +199,37 @@ fn a_function_with_a_given_signature_is_completed_and_behaves() {
     assert!(
         log.contains("\"origin\":\"requirement\""),
         "the doctest became a check: {log}"
+    );
+}
+
+#[test]
+fn a_plot_request_on_the_cpython_sandbox_leaves_a_png_next_to_the_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = main_job_on(
+        dir.path(),
+        "wasm-cpython",
+        &["--json"],
+        "plot y = x² for x in 0..10 and save it as plot.png",
+    );
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert!(output.status.success(), "stdout {stdout} stderr {stderr}");
+    assert!(dir.path().join("final_code.py").is_file());
+    let plot = dir.path().join("plot.png");
+    let png = std::fs::read(&plot).unwrap_or_else(|error| panic!("{plot:?}: {error}; {stdout}"));
+    // A PNG: its signature, then the IHDR chunk of a non-empty image.
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&png[12..16], b"IHDR");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert!(width > 0 && height > 0, "{width}x{height}");
+    let summary: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let files = summary["files"]
+        .as_array()
+        .expect("the summary lists files");
+    assert!(
+        files
+            .iter()
+            .any(|file| file.as_str().is_some_and(|f| f.ends_with("plot.png"))),
+        "{summary}"
     );
 }

@@ -67,9 +67,12 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
             .await
             .context("the plugin loading thread failed")??,
     );
-    let backend =
-        aucoder_sandbox::backend(args.sandbox.sandbox.into(), &args.sandbox.backend_config())
-            .context("preparing the sandbox")?;
+    let kind = aucoder_sandbox::BackendKind::from(args.sandbox.sandbox);
+    tokio::task::spawn_blocking(move || super::run::prepare_sandbox(kind))
+        .await
+        .context("the sandbox preparing thread failed")??;
+    let backend = aucoder_sandbox::backend(kind, &args.sandbox.backend_config())
+        .context("preparing the sandbox")?;
     let corpus = args.utils.clone();
     let offline = args.llm.offline;
     let rag =
@@ -123,7 +126,7 @@ async fn job(args: JobArgs, prompt: String, config: Config) -> anyhow::Result<Ex
     written?;
     // Collecting runs the program once more: only inside a sandbox, where a second run
     // has no effect outside its workspace.
-    let sandboxed = aucoder_sandbox::BackendKind::from(args.sandbox.sandbox).is_isolated();
+    let sandboxed = kind.is_isolated();
     let files = match (&report.code, report.success && sandboxed) {
         (Some(code), true) => collect_files(&tools, code, &args).await,
         _ => Vec::new(),

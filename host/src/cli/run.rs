@@ -24,12 +24,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let script = place_script(&workspace, &args.file, &name, &source)?;
 
     let kind = BackendKind::from(args.sandbox.sandbox);
-    if kind == BackendKind::Wasm && !WasmBackend::is_prepared() {
-        prepare_interpreter()?;
-    }
-    if kind == BackendKind::WasmCpython && !CpythonBackend::is_prepared() {
-        prepare_cpython()?;
-    }
+    prepare_sandbox(kind)?;
     let backend = backend(kind, &args.sandbox.backend_config())?;
     let limits = args.sandbox.limits();
     let live: LiveOutput = Arc::new(|stream, bytes| {
@@ -74,7 +69,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
 
-/// Compiles and caches the interpreter with a spinner, so the one slow first run says why.
+/// Gets a wasm sandbox ready before its first use (compiles RustPython; fetches and
+/// compiles CPython) with a spinner, so the one slow first run says why; a no-op once cached
+/// and for the subprocess backends.
+pub(crate) fn prepare_sandbox(kind: BackendKind) -> anyhow::Result<()> {
+    match kind {
+        BackendKind::Wasm if !WasmBackend::is_prepared() => prepare_interpreter(),
+        BackendKind::WasmCpython if !CpythonBackend::is_prepared() => prepare_cpython(),
+        _ => Ok(()),
+    }
+}
+
+/// Compiles and caches the interpreter with a spinner.
 fn prepare_interpreter() -> anyhow::Result<()> {
     let spinner = indicatif::ProgressBar::new_spinner()
         .with_message("compiling the Python interpreter for this machine (once; it is cached)");
