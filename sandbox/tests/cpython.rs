@@ -85,6 +85,48 @@ async fn the_program_sees_the_workspace_as_its_folder_and_reads_what_it_wrote() 
     assert!(backend().kind().is_isolated());
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_program_imports_the_modules_beside_it_and_its_traceback_is_its_own() {
+    let workspace = Workspace::temporary().unwrap();
+    workspace
+        .write_file(
+            "helper.py",
+            b"def double(x):\n    if x < 0:\n        raise ValueError('negative')\n    return 2 * x\n",
+        )
+        .unwrap();
+    let execution = backend()
+        .run_code(
+            &workspace,
+            "main.py",
+            "import sys, helper\nprint(__name__, sys.argv, helper.double(21))\n\
+             helper.double(len(sys.argv) - 100)\n",
+            &Limits::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(execution.stdout, "__main__ ['main.py'] 42\n");
+    assert_eq!(
+        execution.exit,
+        aucoder_sandbox::Exit::Code(1),
+        "{execution:?}"
+    );
+    // As `python main.py` prints it: from the program's own line down to the helper's.
+    let stderr = &execution.stderr;
+    assert!(
+        stderr.starts_with("Traceback (most recent call last):\n  File \"main.py\", line 3"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("File \"/helper.py\", line 3, in double"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.trim_end().ends_with("ValueError: negative"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("runpy"), "{stderr}");
+}
+
 #[test]
 fn a_runtime_that_is_not_fetched_is_a_clear_error() {
     let cache = tempfile::tempdir().unwrap();

@@ -25,6 +25,25 @@ const ARGV0: &str = "/usr/local/bin/python.wasm";
 const NO_HOST: i32 = -1;
 /// Where the program sees its workspace: the whole filesystem but the read-only library.
 const GUEST_ROOT: &str = "/";
+/// How a program starts. The runtime's snapshot was taken in isolated mode, which leaves the
+/// script's folder off `sys.path`, so a program could not import the modules beside it; this
+/// puts it first, as `python FILE` does, and runs the file as `__main__`. A traceback starts at
+/// the program's own frames.
+const START: &str = r#"import os, runpy, sys
+del sys.argv[0]
+sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit:
+    raise
+except BaseException as error:
+    import traceback
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != sys.argv[0]:
+        tb = tb.tb_next
+    traceback.print_exception(type(error), error, tb or error.__traceback__)
+    sys.exit(1)
+"#;
 /// The environment every program gets; nothing of the host's.
 const GUEST_ENV: &[(&str, &str)] = &[
     ("HOME", "/"),
@@ -167,7 +186,9 @@ impl Backend for CpythonBackend {
         let files = &self.runtime.files;
         let mpl_data = format!("/usr/local/lib/{STDLIB_ZIP}/matplotlib/mpl-data");
         let layout = GuestLayout {
-            args: vec![ARGV0.to_owned(), "-B".to_owned(), request.script.to_owned()],
+            args: [ARGV0, "-B", "-c", START, request.script]
+                .map(str::to_owned)
+                .to_vec(),
             env: GUEST_ENV,
             workspace_at: GUEST_ROOT,
             read_only: vec![
