@@ -45,6 +45,12 @@ pub enum SandboxError {
     #[error("running the program failed inside the sandbox host: {0:#}")]
     Host(wasmtime::Error),
 
+    #[error("the Python session could not start: {0}")]
+    SessionStart(String),
+
+    #[error("the {0} backend keeps no Python sessions: use a wasm sandbox (wasm or wasm-cpython)")]
+    NoSessions(crate::BackendKind),
+
     #[error("{context}: {source}")]
     Io {
         context: String,

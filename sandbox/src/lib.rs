@@ -20,7 +20,8 @@ pub use limits::{Execution, Exit, Limits, LimitsBuilder, StopReason};
 pub use output::{LiveOutput, StreamKind};
 pub use subprocess::{CondaBackend, PythonBackend};
 pub use wasm::{
-    start_epoch_ticker, CpythonBackend, CpythonFiles, MemoryLimiter, WasmBackend, CPYTHON_PACKAGE,
+    start_epoch_ticker, CpythonBackend, CpythonFiles, MemoryLimiter, PythonSession, SessionEnded,
+    SessionTurn, WasmBackend, CPYTHON_PACKAGE,
 };
 pub use workspace::{is_control_name, Workspace};
 
@@ -71,6 +72,16 @@ pub trait Backend: Send + Sync {
     /// knows; `false` when it cannot tell).
     fn has_module(&self, _name: &str) -> bool {
         false
+    }
+
+    /// Starts a Python session (one interpreter kept across turns) in `workspace`, under
+    /// `limits` for its whole life (time per turn). Only the wasm sandboxes keep sessions.
+    async fn start_session(
+        &self,
+        _workspace: Arc<Workspace>,
+        _limits: &Limits,
+    ) -> Result<PythonSession, SandboxError> {
+        Err(SandboxError::NoSessions(self.kind()))
     }
 
     /// Writes `code` to `file_name` in `workspace` and runs it.

@@ -75,6 +75,14 @@ impl CappedOutput {
         (text, truncated)
     }
 
+    /// The text kept since the last take, emptying the buffer (sessions read each turn's).
+    pub(crate) fn take(&self) -> String {
+        let mut buffer = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
+        let kept = std::mem::take(&mut buffer.kept);
+        buffer.dropped = 0;
+        String::from_utf8_lossy(&kept).into_owned()
+    }
+
     /// Tells the live sink about the truncation, once, at the end of a run.
     pub(crate) fn finish_live(&self) {
         let dropped = self

@@ -9,8 +9,9 @@
 //! matplotlib's data read-only where matplotlib looks for it; nothing else.
 
 use super::cpython_files::{CpythonFiles, STDLIB_ZIP};
-use super::{build_engine, run_guest, start_epoch_ticker, Entry, GuestLayout, RunState};
-use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError};
+use super::PythonSession;
+use super::{build_engine, run_guest, session, start_epoch_ticker, Entry, GuestLayout, RunState};
+use crate::{Backend, BackendKind, Execution, Limits, RunRequest, SandboxError, Workspace};
 use async_trait::async_trait;
 use aucoder_paths::CompiledArtifact;
 use std::collections::HashSet;
@@ -199,5 +200,35 @@ impl Backend for CpythonBackend {
             ran_on: BackendKind::WasmCpython,
         };
         run_guest(&self.runtime.engine, &self.runtime.pre, request, layout).await
+    }
+
+    async fn start_session(
+        &self,
+        workspace: Arc<Workspace>,
+        limits: &Limits,
+    ) -> Result<PythonSession, SandboxError> {
+        let files = &self.runtime.files;
+        let mpl_data = format!("/usr/local/lib/{STDLIB_ZIP}/matplotlib/mpl-data");
+        let layout = GuestLayout {
+            args: [ARGV0, "-B", "-c", session::DRIVER]
+                .map(str::to_owned)
+                .to_vec(),
+            env: GUEST_ENV,
+            workspace_at: GUEST_ROOT,
+            read_only: vec![
+                (files.lib.as_path(), "/usr/local/lib".to_owned()),
+                (files.mpl_data.as_path(), mpl_data),
+            ],
+            entry: Entry::Reactor,
+            ran_on: BackendKind::WasmCpython,
+        };
+        PythonSession::start(
+            &self.runtime.engine,
+            &self.runtime.pre,
+            workspace,
+            limits,
+            layout,
+        )
+        .await
     }
 }

@@ -16,10 +16,12 @@
 mod cpython;
 mod cpython_files;
 mod rustpython;
+mod session;
 
 pub use cpython::CpythonBackend;
 pub use cpython_files::{CpythonFiles, CPYTHON_PACKAGE};
 pub use rustpython::WasmBackend;
+pub use session::{random_hex, PythonSession, SessionEnded, SessionTurn};
 
 use crate::guard::FsGuard;
 use crate::output::Captured;
@@ -28,6 +30,7 @@ use crate::{Execution, Exit, RunRequest, SandboxError, StopReason};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use wasmtime::{Config, Engine, InstancePre, OptLevel, ResourceLimiter, Store, Trap};
+use wasmtime_wasi::cli::{StdinStream, StdoutStream};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
@@ -183,72 +186,27 @@ pub(crate) async fn run_guest(
 ) -> Result<Execution, SandboxError> {
     let limits = request.limits;
     request.script_path()?;
-    let GuestLayout {
-        args,
-        env,
-        workspace_at,
-        read_only,
-        entry,
-        ran_on,
-    } = layout;
     let output = Captured::new(limits.output_bytes, request.live.clone());
     let (stdout, stderr) = (&output.stdout, &output.stderr);
-
-    let mut wasi = WasiCtxBuilder::new();
-    wasi.args(&args)
-        .envs(env)
-        .stdin(MemoryInputPipe::new(""))
-        .stdout(stdout.clone())
-        .stderr(stderr.clone())
-        .allow_tcp(false)
-        .allow_udp(false)
-        .allow_ip_name_lookup(false)
-        // Blocking on the current thread would turn `time.sleep` into a real thread sleep
-        // that no timeout can interrupt; async host calls can be abandoned.
-        .allow_blocking_current_thread(false);
-    for (host, guest) in &read_only {
-        wasi.preopened_dir(host, guest, FsPerms::ReadOnly)
-            .map_err(|error| {
-                SandboxError::Host(error.context(format!(
-                    "opening the interpreter's folder {}",
-                    host.display()
-                )))
-            })?;
-    }
-    wasi.preopened_dir(request.workspace.path(), workspace_at, FsPerms::ReadWrite)
-        .map_err(|error| {
-            SandboxError::Host(error.context(format!(
-                "opening the workspace {}",
-                request.workspace.path().display()
-            )))
-        })?;
-
-    let mut store = Store::new(
+    let (entry, ran_on) = (layout.entry, layout.ran_on);
+    let mut store = new_store(
         engine,
-        RunState {
-            wasi: wasi.build_p1(),
-            memory: MemoryLimiter::new(usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX)),
-            guard: FsGuard::new(DiskQuota::new(request.workspace.path(), limits.disk_bytes)),
+        request.workspace,
+        limits,
+        &layout,
+        GuestStdio {
+            stdin: MemoryInputPipe::new(""),
+            stdout: stdout.clone(),
+            stderr: stderr.clone(),
         },
-    );
-    store.limiter(|state| &mut state.memory);
+    )?;
     let ticks = limits.timeout.as_millis() / EPOCH_TICK.as_millis() + 1;
     store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
     store.epoch_deadline_trap();
 
     let started = Instant::now();
     let outcome = tokio::time::timeout(limits.timeout + BLOCKED_CALL_GRACE, async {
-        let instance = pre.instantiate_async(&mut store).await?;
-        match entry {
-            Entry::Command => {
-                let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-                start.call_async(&mut store, ()).await.map(|()| 0)
-            }
-            Entry::Reactor => {
-                let run = instance.get_typed_func::<(), i32>(&mut store, "run")?;
-                run.call_async(&mut store, ()).await
-            }
-        }
+        enter(&mut store, pre, entry).await
     })
     .await;
     let duration = started.elapsed();
@@ -292,8 +250,89 @@ pub(crate) async fn run_guest(
     Ok(output.finish(exit, duration, ran_on))
 }
 
+/// The three standard streams a guest is given.
+pub(crate) struct GuestStdio<I, O, E> {
+    pub(crate) stdin: I,
+    pub(crate) stdout: O,
+    pub(crate) stderr: E,
+}
+
+/// A store for one guest: its WASI context sees `workspace` (and the layout's read-only
+/// folders) and nothing else, its memory is capped and its workspace writes are charged
+/// against the disk quota. The caller sets the epoch deadline.
+pub(crate) fn new_store<I, O, E>(
+    engine: &Engine,
+    workspace: &crate::Workspace,
+    limits: &crate::Limits,
+    layout: &GuestLayout<'_>,
+    stdio: GuestStdio<I, O, E>,
+) -> Result<Store<RunState>, SandboxError>
+where
+    I: StdinStream + 'static,
+    O: StdoutStream + 'static,
+    E: StdoutStream + 'static,
+{
+    let mut wasi = WasiCtxBuilder::new();
+    wasi.args(&layout.args)
+        .envs(layout.env)
+        .stdin(stdio.stdin)
+        .stdout(stdio.stdout)
+        .stderr(stdio.stderr)
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        // Blocking on the current thread would turn `time.sleep` into a real thread sleep
+        // that no timeout can interrupt; async host calls can be abandoned.
+        .allow_blocking_current_thread(false);
+    for (host, guest) in &layout.read_only {
+        wasi.preopened_dir(host, guest, FsPerms::ReadOnly)
+            .map_err(|error| {
+                SandboxError::Host(error.context(format!(
+                    "opening the interpreter's folder {}",
+                    host.display()
+                )))
+            })?;
+    }
+    wasi.preopened_dir(workspace.path(), layout.workspace_at, FsPerms::ReadWrite)
+        .map_err(|error| {
+            SandboxError::Host(error.context(format!(
+                "opening the workspace {}",
+                workspace.path().display()
+            )))
+        })?;
+    let mut store = Store::new(
+        engine,
+        RunState {
+            wasi: wasi.build_p1(),
+            memory: MemoryLimiter::new(usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX)),
+            guard: FsGuard::new(DiskQuota::new(workspace.path(), limits.disk_bytes)),
+        },
+    );
+    store.limiter(|state| &mut state.memory);
+    Ok(store)
+}
+
+/// Instantiates the interpreter in `store` and runs it to its end: the exit code.
+pub(crate) async fn enter(
+    store: &mut Store<RunState>,
+    pre: &InstancePre<RunState>,
+    entry: Entry,
+) -> wasmtime::Result<i32> {
+    let instance = pre.instantiate_async(&mut *store).await?;
+    match entry {
+        Entry::Command => {
+            let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
+            start.call_async(&mut *store, ()).await.map(|()| 0)
+        }
+        Entry::Reactor => {
+            let run = instance.get_typed_func::<(), i32>(&mut *store, "run")?;
+            run.call_async(&mut *store, ()).await
+        }
+    }
+}
+
 /// Turns the error a run ended with into how it ended and a note for stderr.
-fn classify_error(error: &wasmtime::Error) -> (Exit, Option<String>) {
+pub(crate) fn classify_error(error: &wasmtime::Error) -> (Exit, Option<String>) {
     if let Some(exit) = error.downcast_ref::<I32Exit>() {
         return (Exit::Code(exit.0), None);
     }

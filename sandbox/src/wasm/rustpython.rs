@@ -3,8 +3,9 @@
 //! configuration and cached on disk; later processes only map the artifact in, and each run
 //! is a fresh store instantiated from a shared [`InstancePre`].
 
-use super::{build_engine, run_guest, start_epoch_ticker, Entry, GuestLayout, RunState};
-use crate::{Backend, BackendKind, Execution, RunRequest, SandboxError};
+use super::PythonSession;
+use super::{build_engine, run_guest, session, start_epoch_ticker, Entry, GuestLayout, RunState};
+use crate::{Backend, BackendKind, Execution, Limits, RunRequest, SandboxError, Workspace};
 use async_trait::async_trait;
 use aucoder_paths::CompiledArtifact;
 use std::path::Path;
@@ -143,5 +144,30 @@ impl Backend for WasmBackend {
             ran_on: BackendKind::Wasm,
         };
         run_guest(&self.runtime.engine, &self.runtime.pre, request, layout).await
+    }
+
+    async fn start_session(
+        &self,
+        workspace: Arc<Workspace>,
+        limits: &Limits,
+    ) -> Result<PythonSession, SandboxError> {
+        let layout = GuestLayout {
+            args: ["python", "-E", "-B", "-c", session::DRIVER]
+                .map(str::to_owned)
+                .to_vec(),
+            env: &[],
+            workspace_at: GUEST_WORKSPACE,
+            read_only: Vec::new(),
+            entry: Entry::Command,
+            ran_on: BackendKind::Wasm,
+        };
+        PythonSession::start(
+            &self.runtime.engine,
+            &self.runtime.pre,
+            workspace,
+            limits,
+            layout,
+        )
+        .await
     }
 }
