@@ -182,6 +182,15 @@ async fn session_ids_the_server_did_not_issue_or_closed_reach_no_workspace() {
         )
         .await;
     assert!(!write.tool_text().0, "{}", write.message);
+    let python = session_id(&start_python_session(&raw, &owner).await);
+    let keep = raw
+        .call(
+            &owner,
+            "python_session_run",
+            json!({"session_id": python, "code": "secret = 'secret of the owner'"}),
+        )
+        .await;
+    assert!(!keep.tool_text().0, "{}", keep.message);
 
     for made_up in ["made-up", "../../etc", ""] {
         let answer = raw
@@ -214,6 +223,24 @@ async fn session_ids_the_server_did_not_issue_or_closed_reach_no_workspace() {
         "{}",
         after_close.message
     );
+    // The Python session went with the MCP session that started it, from any caller.
+    let stranger = raw.session().await;
+    for session in [Some(owner.as_str()), Some(stranger.as_str()), None] {
+        let answer = raw
+            .call_per_request(
+                session,
+                "python_session_run",
+                json!({"session_id": python, "code": "secret"}),
+            )
+            .await;
+        let (is_error, text) = answer.tool_text();
+        assert!(
+            answer.status >= 400 || (is_error && !text.contains("secret of")),
+            "{session:?}: {} {}",
+            answer.status,
+            answer.message
+        );
+    }
     // Without any session, a call gets a workspace of its own that is gone afterwards.
     let alone = raw
         .call_per_request(
@@ -285,11 +312,17 @@ async fn every_tool_argument_has_a_limit() {
             json!({"code": "print(1)", "timeout_secs": -1}),
             "positive",
         ),
+        (
+            "python_session_run",
+            json!({"session_id": "py-".repeat(1 << 18), "code": "1"}),
+            "no open Python session",
+        ),
     ] {
         let answer = raw.call(&session, tool, arguments).await;
         let (is_error, text) = answer.tool_text();
         let refused = answer.status == 413 || (is_error && text.contains(expected));
         assert!(refused, "{tool}: {} {}", answer.status, answer.message);
+        assert!(text.len() < 4096, "{tool}: the answer echoes the argument");
     }
     raw.still_serves().await;
 }
@@ -411,4 +444,79 @@ async fn sigterm_removes_every_session_workspace() {
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert_eq!(workspaces(), 0, "workspaces left behind after SIGTERM");
+}
+
+/// A Python session's id as `python_session_start` answered it.
+async fn start_python_session(raw: &Raw, session: &str) -> Answer {
+    raw.call(session, "python_session_start", json!({})).await
+}
+
+fn session_id(answer: &Answer) -> String {
+    answer.message["result"]["structuredContent"]["session_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session id: {}", answer.message))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_python_session_ended_by_a_limit_is_gone_the_others_live_and_their_number_is_capped() {
+    let server = Server::start(&["--max-python-sessions", "3", "--timeout", "2"]);
+    let raw = Raw::new(&server);
+    let transport = raw.session().await;
+    let spinning = session_id(&start_python_session(&raw, &transport).await);
+    let keeper = session_id(&start_python_session(&raw, &transport).await);
+    assert_ne!(spinning, keeper);
+    for (id, code) in [(&spinning, "x = 1"), (&keeper, "y = 2")] {
+        let answer = raw
+            .call(
+                &transport,
+                "python_session_run",
+                json!({"session_id": id, "code": code}),
+            )
+            .await;
+        assert!(!answer.tool_text().0, "{}", answer.message);
+    }
+
+    let answer = raw
+        .call(
+            &transport,
+            "python_session_run",
+            json!({"session_id": spinning, "code": "while True:\n    pass"}),
+        )
+        .await;
+    let (is_error, text) = answer.tool_text();
+    assert!(is_error && text.contains("closed"), "{}", answer.message);
+    let answer = raw
+        .call(
+            &transport,
+            "python_session_run",
+            json!({"session_id": spinning, "code": "x"}),
+        )
+        .await;
+    let (is_error, text) = answer.tool_text();
+    assert!(
+        is_error && text.contains("no open Python session"),
+        "{}",
+        answer.message
+    );
+
+    let answer = raw
+        .call(
+            &transport,
+            "python_session_run",
+            json!({"session_id": keeper, "code": "y * 21"}),
+        )
+        .await;
+    assert_eq!(
+        answer.message["result"]["structuredContent"]["result"], "42",
+        "{}",
+        answer.message
+    );
+
+    // The spinning session's place is free again: two more fit, a third does not.
+    session_id(&start_python_session(&raw, &transport).await);
+    session_id(&start_python_session(&raw, &transport).await);
+    let (is_error, text) = start_python_session(&raw, &transport).await.tool_text();
+    assert!(is_error && text.contains("limit"), "{text}");
+    raw.still_serves().await;
 }

@@ -115,6 +115,64 @@ fn closing_a_session_is_answered_as_the_clients_expect() {
     );
 }
 
+fn assert_python_session(result: &Value, transport: &str) {
+    let id = result["start"]["session_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{transport}: {result}"));
+    assert_eq!(result["define"]["success"], true, "{transport}: {result}");
+    assert_eq!(
+        result["expression"]["result"], "42",
+        "{transport}: {result}"
+    );
+    assert_eq!(result["print"]["stdout"], "7\n", "{transport}: {result}");
+    assert_eq!(result["raises"]["success"], false, "{transport}: {result}");
+    let traceback = result["raises"]["error"].as_str().unwrap_or_default();
+    assert!(
+        traceback.contains("ZeroDivisionError"),
+        "{transport}: {result}"
+    );
+    assert_eq!(
+        result["after_raise"]["result"], "41",
+        "{transport}: {result}"
+    );
+    assert_eq!(
+        result["close"]["structured_content"]["closed"], true,
+        "{transport}: {result}"
+    );
+    for refused in ["after_close", "made_up"] {
+        assert_eq!(result[refused]["is_error"], true, "{transport}: {result}");
+        let text = result[refused]["text"].as_str().unwrap_or_default();
+        assert!(
+            text.contains("no open Python session"),
+            "{transport}: {result}"
+        );
+    }
+    assert!(
+        result["after_close"]["text"].as_str().unwrap().contains(id),
+        "{transport}: {result}"
+    );
+}
+
+#[test]
+fn python_sessions_keep_state_across_calls_over_http_and_stdio() {
+    let server = Server::start(&[]);
+    let result = client(&["--http", &server.url, "python-session"]);
+    assert_python_session(&result, "http");
+    let corpus = corpus();
+    let result = client(&[
+        "--stdio",
+        "--",
+        aucoder(),
+        "mcp",
+        "--transport",
+        "stdio",
+        "--utils",
+        corpus.path().to_str().unwrap(),
+        "python-session",
+    ]);
+    assert_python_session(&result, "stdio");
+}
+
 /// `aucoder mcp config CLIENT`'s stdout.
 fn client_config(client: &str) -> String {
     let output = Command::new(aucoder())

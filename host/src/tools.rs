@@ -7,7 +7,9 @@
 //! is refused as busy rather than piling up. Every argument has a limit.
 
 use aucoder_rag::Rag;
-use aucoder_sandbox::{Backend, Execution, Limits, SandboxError, Workspace};
+use aucoder_sandbox::{
+    Backend, Execution, Limits, PythonSession, SandboxError, SessionEnded, SessionTurn, Workspace,
+};
 use rmcp::model::JsonObject;
 use rmcp::schemars;
 use serde_json::{json, Value};
@@ -377,32 +379,17 @@ impl Tools {
         timeout_secs: Option<f64>,
     ) -> Result<Execution, ToolError> {
         let mut limits = self.limits.clone();
-        if let Some(seconds) = timeout_secs {
-            if !(seconds.is_finite() && seconds > 0.0) {
-                return Err(ToolError::BadArgument(format!(
-                    "timeout_secs must be a positive number, not {seconds}"
-                )));
-            }
-            // A caller may shorten the limit, never extend it past the server's.
-            // A huge value saturates rather than overflowing a Duration.
-            let asked = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
-            limits.timeout = limits.timeout.min(asked);
-        }
+        limits.timeout = self.turn_limit(timeout_secs)?;
         self.write_temp(workspace, code)?;
         self.execute(workspace, TEMP_SCRIPT, &limits).await
     }
 
-    async fn execute(
-        &self,
-        workspace: &Workspace,
-        script: &str,
-        limits: &Limits,
-    ) -> Result<Execution, ToolError> {
-        // Queue, not fail, when many sessions run code at once; but a bounded queue. The
-        // semaphore is never closed.
+    /// An execution slot: queue, not fail, when many sessions run code at once; but a
+    /// bounded queue. The semaphore is never closed.
+    async fn execution_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ToolError> {
         let closed = |_| ToolError::Busy("the server is shutting down".to_owned());
-        let _slot = match self.executions.try_acquire() {
-            Ok(slot) => slot,
+        match self.executions.try_acquire() {
+            Ok(slot) => Ok(slot),
             Err(_) => {
                 let _place =
                     QueuePlace::take(&self.waiting, self.max_waiting).ok_or_else(|| {
@@ -411,9 +398,57 @@ impl Tools {
                             self.max_waiting
                         ))
                     })?;
-                self.executions.acquire().await.map_err(closed)?
+                self.executions.acquire().await.map_err(closed)
             }
+        }
+    }
+
+    /// Starts a Python session in `workspace` under the server's limits (its time limit
+    /// is each turn's).
+    pub async fn start_python_session(
+        &self,
+        workspace: Arc<Workspace>,
+    ) -> Result<PythonSession, ToolError> {
+        let _slot = self.execution_slot().await?;
+        Ok(self.backend.start_session(workspace, &self.limits).await?)
+    }
+
+    /// Runs one turn of `session`, holding an execution slot while it runs.
+    pub async fn python_session_turn(
+        &self,
+        session: &mut PythonSession,
+        code: &str,
+        timeout_secs: Option<f64>,
+    ) -> Result<Result<SessionTurn, SessionEnded>, ToolError> {
+        check_code(code)?;
+        let timeout = self.turn_limit(timeout_secs)?;
+        let _slot = self.execution_slot().await?;
+        Ok(session.run(code, timeout).await)
+    }
+
+    /// The server's time limit, or a shorter one the caller asks for.
+    fn turn_limit(&self, timeout_secs: Option<f64>) -> Result<Duration, ToolError> {
+        let Some(seconds) = timeout_secs else {
+            return Ok(self.limits.timeout);
         };
+        if !(seconds.is_finite() && seconds > 0.0) {
+            return Err(ToolError::BadArgument(format!(
+                "timeout_secs must be a positive number, not {seconds}"
+            )));
+        }
+        // A caller may shorten the limit, never extend it past the server's; a huge value
+        // saturates rather than overflowing a Duration.
+        let asked = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
+        Ok(self.limits.timeout.min(asked))
+    }
+
+    async fn execute(
+        &self,
+        workspace: &Workspace,
+        script: &str,
+        limits: &Limits,
+    ) -> Result<Execution, ToolError> {
+        let _slot = self.execution_slot().await?;
         let request = aucoder_sandbox::RunRequest {
             workspace,
             script,

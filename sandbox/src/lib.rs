@@ -20,8 +20,8 @@ pub use limits::{Execution, Exit, Limits, LimitsBuilder, StopReason};
 pub use output::{LiveOutput, StreamKind};
 pub use subprocess::{CondaBackend, PythonBackend};
 pub use wasm::{
-    start_epoch_ticker, CpythonBackend, CpythonFiles, MemoryLimiter, PythonSession, SessionEnded,
-    SessionTurn, WasmBackend, CPYTHON_PACKAGE,
+    random_hex, start_epoch_ticker, CpythonBackend, CpythonFiles, MemoryLimiter, PythonSession,
+    SessionEnded, SessionTurn, WasmBackend, CPYTHON_PACKAGE,
 };
 pub use workspace::{is_control_name, Workspace};
 

@@ -28,6 +28,10 @@ Subcommands:
       malformed tool calls (missing arg, wrong type, unknown tool, 20 MB argument), then a
       valid call; over HTTP also raw malformed JSON-RPC bodies and (with --token) requests
       without / with a wrong token.
+  python-session
+      python_session_start, turns that keep state (an import, a variable, a final expression's
+      value, an exception that leaves the session usable), python_session_close, then the
+      closed id and a made-up id: are both refused as tool errors?
   bench --calls N [--warmup W]
       N sequential `noop` calls on one SDK session: median / p99 latency in ms.
   load --sessions S --calls C
@@ -476,6 +480,40 @@ async def raw_http_checks(t: Target) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
+# python-session
+# --------------------------------------------------------------------------------------------
+
+SESSION_TURNS = [
+    ("define", "import math\nx = 41"),
+    ("expression", "x + 1"),
+    ("print", "print(math.isqrt(x + 8))"),
+    ("raises", "1 / 0"),
+    ("after_raise", "x"),
+]
+
+
+async def python_session(t: Target) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    async with sdk_session(t) as s:
+        r, err = await attempt(lambda: s.call_tool("python_session_start", {}))
+        if err or r.is_error:
+            out["start_error"] = err or text_of(r.content)
+            return out
+        started = sdk_value(r)
+        out["start"] = started
+        sid = started.get("session_id") if isinstance(started, dict) else None
+        for key, code in SESSION_TURNS:
+            r, err = await attempt(lambda: s.call_tool("python_session_run", {"session_id": sid, "code": code}))
+            out[key] = err if err else (sdk_value(r) if not r.is_error else {"is_error": True, "text": text_of(r.content)})
+        r, err = await attempt(lambda: s.call_tool("python_session_close", {"session_id": sid}))
+        out["close"] = err if err else sdk_view(r)
+        for key, which in (("after_close", sid), ("made_up", "py-" + "0" * 32)):
+            r, err = await attempt(lambda: s.call_tool("python_session_run", {"session_id": which, "code": "x"}))
+            out[key] = err if err else {"is_error": r.is_error, "text": text_of(r.content)}
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # bench / load
 # --------------------------------------------------------------------------------------------
 
@@ -564,7 +602,7 @@ async def load(t: Target, sessions: int, calls: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-SUBCOMMANDS = {"probe", "isolation", "bad-input", "bench", "load"}
+SUBCOMMANDS = {"probe", "isolation", "bad-input", "python-session", "bench", "load"}
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Target]:
@@ -597,6 +635,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Target]:
     p.add_argument("--fastmcp-mode", choices=["auto", "legacy"], default="auto", help="fastmcp.Client(mode=...)")
     sp.add_parser("isolation")
     sp.add_parser("bad-input")
+    sp.add_parser("python-session")
     p = sp.add_parser("bench")
     p.add_argument("--calls", type=int, default=200)
     p.add_argument("--warmup", type=int, default=5)
@@ -623,6 +662,8 @@ async def run(args: argparse.Namespace, t: Target) -> dict[str, Any]:
         return await isolation(t)
     if args.command == "bad-input":
         return await bad_input(t)
+    if args.command == "python-session":
+        return await python_session(t)
     if args.command == "bench":
         return await bench(t, args.calls, args.warmup)
     if args.command == "load":

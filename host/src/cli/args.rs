@@ -163,7 +163,7 @@ pub enum Command {
     /// Print the corpus chunks most similar to a query.
     Search(SearchArgs),
 
-    /// Serve the tools RAG_Search, WriteTemp, ExecTemp and run_python over MCP
+    /// Serve the tools RAG_Search, WriteTemp, ExecTemp, run_python and Python sessions over MCP
     /// (`aucoder mcp config CLIENT` prints the setup for an MCP client).
     Mcp(McpArgs),
 
@@ -298,6 +298,11 @@ pub struct McpArgs {
     /// sessions use. New sessions beyond it are refused (503).
     #[arg(long, default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
     pub max_sessions: usize,
+
+    /// Most Python sessions (python_session_start) open at once; each keeps an interpreter
+    /// of up to --memory MiB, so this times --memory bounds what they hold.
+    #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
+    pub max_python_sessions: usize,
 
     /// Most calls waiting for a free execution slot; more are refused as busy.
     #[arg(long, default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=4096))]

@@ -90,6 +90,7 @@ async fn serve(args: McpArgs) -> anyhow::Result<ExitCode> {
         session_idle: Duration::from_secs(args.session_idle_secs),
         max_body_bytes: args.max_body_mib << 20,
         max_sessions: args.max_sessions,
+        max_python_sessions: args.max_python_sessions,
         max_requests: args.max_requests,
     };
     settings.check()?;

@@ -70,11 +70,10 @@ pub async fn serve(
     let mut session_manager = LocalSessionManager::default();
     session_manager.session_config.keep_alive = Some(idle);
     let manager = Arc::new(session_manager);
-    let sessions = Arc::new(Sessions::new(
-        idle,
-        args.max_sessions,
-        Some(manager.clone()),
-    ));
+    let sessions = Arc::new(
+        Sessions::new(idle, args.max_sessions, Some(manager.clone()))
+            .with_python_sessions(args.max_python_sessions),
+    );
     let sweeper = tokio::spawn(sweep_idle(sessions.clone()));
 
     let stop = CancellationToken::new();

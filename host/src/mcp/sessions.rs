@@ -7,6 +7,7 @@
 //! own that lives for that call only. The number of stored workspaces is capped, which with
 //! the per-workspace disk quota bounds the disk all sessions can hold.
 
+use super::python_sessions::PythonSessions;
 use crate::tools::ToolError;
 use aucoder_sandbox::Workspace;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
@@ -41,6 +42,8 @@ pub struct Sessions {
     max: usize,
     /// On HTTP, the session manager whose sessions are the only valid ids.
     issued: Option<Arc<LocalSessionManager>>,
+    /// Python sessions, under the same idle time and their own cap.
+    pub python: PythonSessions,
 }
 
 impl Sessions {
@@ -50,7 +53,14 @@ impl Sessions {
             idle,
             max: max.max(1),
             issued,
+            python: PythonSessions::new(idle, max),
         }
+    }
+
+    /// Caps the Python sessions open at once (by default as many as workspaces).
+    pub fn with_python_sessions(mut self, max: usize) -> Self {
+        self.python = PythonSessions::new(self.idle, max);
+        self
     }
 
     pub fn idle(&self) -> Duration {
@@ -74,6 +84,15 @@ impl Sessions {
         }
     }
 
+    /// Whether the transport session `owner` has ended (a closed HTTP session); a Python
+    /// session it started goes with it at once, not at the next sweep.
+    pub async fn owner_ended(&self, owner: &SessionKey) -> bool {
+        match owner {
+            SessionKey::Http(id) => !self.is_issued(id).await,
+            _ => false,
+        }
+    }
+
     /// The session's workspace, created on first use, or why it cannot have one.
     pub async fn workspace(&self, key: &SessionKey) -> Result<SessionWorkspace, ToolError> {
         match key {
@@ -86,6 +105,7 @@ impl Sessions {
             SessionKey::Http(id) if !self.is_issued(id).await => {
                 // Closed sessions lose their workspace at once, not at the next sweep.
                 self.map().remove(key);
+                self.python.close_owned_by(|owner| owner == key);
                 return Err(ToolError::UnknownSession);
             }
             _ => {}
@@ -120,20 +140,25 @@ impl Sessions {
         if let Some(manager) = &self.issued {
             open = manager.sessions.read().await.keys().cloned().collect();
         }
+        let alive = |key: &SessionKey| match key {
+            SessionKey::Http(id) => open.iter().any(|open| open.as_ref() == id.as_str()),
+            _ => true,
+        };
+        // A Python session ends with the transport session that started it; a live one keeps
+        // its owner's workspace from counting as idle.
+        let closed_python = self.python.close_owned_by(|owner| !alive(owner)) + self.python.sweep();
+        let owners = self.python.owners();
         let mut workspaces = self.map();
         let before = workspaces.len();
         workspaces.retain(|key, (_, used)| {
-            let alive = match key {
-                SessionKey::Http(id) => open.iter().any(|open| open.as_ref() == id.as_str()),
-                _ => true,
-            };
-            alive && used.elapsed() < self.idle
+            alive(key) && (used.elapsed() < self.idle || owners.contains(key))
         });
-        before - workspaces.len()
+        before - workspaces.len() + closed_python
     }
 
     /// Removes every workspace folder now, even one a call still holds (shutdown).
     pub fn remove_all(&self) -> usize {
+        self.python.close_all();
         let drained: Vec<_> = self.map().drain().collect();
         for (_, (workspace, _)) in &drained {
             if let Err(error) = std::fs::remove_dir_all(workspace.path()) {
