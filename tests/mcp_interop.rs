@@ -173,6 +173,132 @@ fn python_sessions_keep_state_across_calls_over_http_and_stdio() {
     assert_python_session(&result, "stdio");
 }
 
+fn assert_workspace_flow(result: &Value, who: &str) {
+    let step = |key: &str| &result[key];
+    let ok = |key: &str| {
+        assert!(
+            step(key).is_object() && step(key)["is_error"] != true && step(key)["kind"].is_null(),
+            "{who}: {key} failed: {result}"
+        );
+    };
+    for key in [
+        "create",
+        "write_text",
+        "write_binary",
+        "run",
+        "read_text",
+        "read_binary",
+        "list",
+        "write_temp",
+        "exec_temp",
+        "session_start",
+        "turn_1",
+        "turn_2",
+        "turn_3",
+        "session_close",
+        "workspace_close",
+    ] {
+        ok(key);
+    }
+    assert!(
+        step("create")["workspace_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("ws-")),
+        "{who}: {result}"
+    );
+    assert_eq!(step("run")["stdout"], "42 256\n", "{who}: {result}");
+    assert_eq!(step("read_text")["content"], "42", "{who}: {result}");
+    assert_eq!(step("read_binary")["base64"], true, "{who}: {result}");
+    assert_eq!(result["binary_round_trip"], true, "{who}: {result}");
+    let listed: Vec<&str> = step("list")["files"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{who}: {result}"))
+        .iter()
+        .filter_map(|file| file["path"].as_str())
+        .collect();
+    for file in ["blob.bin", "in/numbers.txt", "out/total.txt", "temp.py"] {
+        assert!(listed.contains(&file), "{who}: {file} not in {listed:?}");
+    }
+    let log = step("exec_temp")["log"].as_str().unwrap_or_default();
+    assert!(log.contains("temp ran"), "{who}: {result}");
+    assert_eq!(step("turn_3")["result"], "43", "{who}: {result}");
+    for refused in ["read_after_close", "run_after_close", "made_up", "escape"] {
+        assert_eq!(
+            step(refused)["is_error"],
+            true,
+            "{who}: {refused}: {result}"
+        );
+    }
+    let text = step("read_after_close")["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(text.contains("no open workspace"), "{who}: {result}");
+}
+
+#[test]
+fn the_whole_flow_by_explicit_ids_with_each_client_over_http_and_stdio() {
+    let server = Server::start(&[]);
+    let corpus = corpus();
+    let corpus_path = corpus.path().to_str().unwrap();
+    for which in ["sdk", "fastmcp"] {
+        let (result, stderr) =
+            client_with_stderr(&["--http", &server.url, "workspace-flow", "--client", which]);
+        assert_workspace_flow(&result, &format!("{which} over http"));
+        assert!(
+            !stderr.contains("WARNING") && !stderr.contains("Traceback"),
+            "{which} over http warned: {stderr}"
+        );
+        let result = client(&[
+            "--stdio",
+            "--",
+            aucoder(),
+            "mcp",
+            "--transport",
+            "stdio",
+            "--utils",
+            corpus_path,
+            "workspace-flow",
+            "--client",
+            which,
+        ]);
+        assert_workspace_flow(&result, &format!("{which} over stdio"));
+    }
+}
+
+#[test]
+fn both_protocol_generations_on_one_server_with_the_flow_by_ids() {
+    let server = Server::start(&["--protocol", "2026-07-28"]);
+    let corpus = corpus();
+    let corpus_path = corpus.path().to_str().unwrap();
+    for (which, expected) in [("fastmcp", "2026-07-28"), ("sdk", "2025-11-25")] {
+        let (result, stderr) =
+            client_with_stderr(&["--http", &server.url, "workspace-flow", "--client", which]);
+        assert_eq!(result["protocol_version"], expected, "{which}: {result}");
+        assert_workspace_flow(&result, &format!("{which} at {expected} over http"));
+        assert!(
+            !stderr.contains("WARNING") && !stderr.contains("Traceback"),
+            "{which} over http warned: {stderr}"
+        );
+        let result = client(&[
+            "--stdio",
+            "--",
+            aucoder(),
+            "mcp",
+            "--transport",
+            "stdio",
+            "--protocol",
+            "2026-07-28",
+            "--utils",
+            corpus_path,
+            "workspace-flow",
+            "--client",
+            which,
+        ]);
+        assert_eq!(result["protocol_version"], expected, "{which}: {result}");
+        assert_workspace_flow(&result, &format!("{which} at {expected} over stdio"));
+    }
+}
+
 /// `aucoder mcp config CLIENT`'s stdout.
 fn client_config(client: &str) -> String {
     let output = Command::new(aucoder())

@@ -16,3 +16,4 @@ pub mod orchestrator;
 pub mod outputs;
 pub mod plugins;
 pub mod tools;
+pub mod workspace_files;

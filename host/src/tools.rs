@@ -89,6 +89,9 @@ pub struct RagSearchArgs {
 pub struct WriteTempArgs {
     /// The Python program to write to temp.py in this session's workspace.
     pub code: String,
+    /// MCP: the workspace workspace_create issued (default: this session's).
+    #[serde(default)]
+    pub workspace_id: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -98,6 +101,9 @@ pub struct ExecTempArgs {
     #[serde(default)]
     #[allow(dead_code)]
     pub payload: Option<JsonObject>,
+    /// MCP: the workspace workspace_create issued (default: this session's).
+    #[serde(default)]
+    pub workspace_id: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -108,6 +114,9 @@ pub struct RunPythonArgs {
     /// A shorter time limit for this run, in seconds (the server's limit is the maximum).
     #[serde(default)]
     pub timeout_secs: Option<f64>,
+    /// MCP: the workspace workspace_create issued (default: this session's).
+    #[serde(default)]
+    pub workspace_id: Option<String>,
 }
 
 /// Refuses programs over [`MAX_CODE_BYTES`].

@@ -32,6 +32,11 @@ Subcommands:
       python_session_start, turns that keep state (an import, a variable, a final expression's
       value, an exception that leaves the session usable), python_session_close, then the
       closed id and a made-up id: are both refused as tool errors?
+  workspace-flow --client sdk|fastmcp [--fastmcp-mode auto|legacy]
+      the whole flow by explicit ids: workspace_create, file_write (text and binary),
+      run_python reading the input and writing an output file, file_read, file_list,
+      WriteTemp/ExecTemp and a Python session with three turns in that workspace, the
+      closes, then calls naming the closed and made-up ids (each should be a tool error).
   bench --calls N [--warmup W]
       N sequential `noop` calls on one SDK session: median / p99 latency in ms.
   load --sessions S --calls C
@@ -65,6 +70,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import math
 import os
@@ -514,6 +520,73 @@ async def python_session(t: Target) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
+# workspace-flow
+# --------------------------------------------------------------------------------------------
+
+BINARY = bytes(range(256))
+FLOW_PROGRAM = (
+    "data = open('in/numbers.txt').read().split()\n"
+    "total = sum(int(x) for x in data)\n"
+    "open('out/total.txt', 'w').write(str(total))\n"
+    "print(total, len(open('blob.bin', 'rb').read()))\n"
+)
+
+
+async def workspace_flow(t: Target, client: str, mode: str) -> dict[str, Any]:
+    """One dict per step: the tool's value, or {"is_error", "text"}, or a client error."""
+    out: dict[str, Any] = {"client": client}
+    async with AsyncExitStack() as stack:
+        if client == "sdk":
+            s = await stack.enter_async_context(sdk_session(t))
+            out["protocol_version"] = s.protocol_version
+
+            async def call(name: str, args: dict[str, Any]) -> Any:
+                r = await s.call_tool(name, args)
+                return {"is_error": True, "text": text_of(r.content)} if r.is_error else sdk_value(r)
+
+        else:
+            c = await stack.enter_async_context(fastmcp_client(t, mode))
+            out["protocol_version"] = c.protocol_version
+
+            async def call(name: str, args: dict[str, Any]) -> Any:
+                r = await c.call_tool(name, args, raise_on_error=False)
+                if r.is_error:
+                    return {"is_error": True, "text": text_of(r.content)}
+                return r.structured_content if r.structured_content is not None else r.data
+
+        async def step(key: str, name: str, args: dict[str, Any]) -> Any:
+            value, err = await attempt(lambda: call(name, args))
+            out[key] = err if err else value
+            return value
+
+        created = await step("create", "workspace_create", {})
+        ws = created.get("workspace_id") if isinstance(created, dict) else None
+        await step("write_text", "file_write", {"workspace_id": ws, "path": "in/numbers.txt", "content": "1 2 3 36"})
+        blob = base64.b64encode(BINARY).decode()
+        await step("write_binary", "file_write", {"workspace_id": ws, "path": "blob.bin", "content": blob, "base64": True})
+        await step("run", "run_python", {"workspace_id": ws, "code": "import os\nos.makedirs('out', exist_ok=True)\n" + FLOW_PROGRAM})
+        await step("read_text", "file_read", {"workspace_id": ws, "path": "out/total.txt"})
+        read = await step("read_binary", "file_read", {"workspace_id": ws, "path": "blob.bin"})
+        if isinstance(read, dict) and isinstance(read.get("content"), str):
+            out["binary_round_trip"] = base64.b64decode(read["content"]) == BINARY
+        await step("list", "file_list", {"workspace_id": ws})
+        await step("write_temp", "WriteTemp", {"workspace_id": ws, "code": "print('temp ran')"})
+        await step("exec_temp", "ExecTemp", {"workspace_id": ws})
+        started = await step("session_start", "python_session_start", {"workspace_id": ws})
+        sid = started.get("session_id") if isinstance(started, dict) else None
+        turns = ["n = int(open('out/total.txt').read())", "n += 1", "n"]
+        for i, code in enumerate(turns):
+            await step(f"turn_{i + 1}", "python_session_run", {"session_id": sid, "code": code})
+        await step("session_close", "python_session_close", {"session_id": sid})
+        await step("workspace_close", "workspace_close", {"workspace_id": ws})
+        await step("read_after_close", "file_read", {"workspace_id": ws, "path": "out/total.txt"})
+        await step("run_after_close", "run_python", {"workspace_id": ws, "code": "print(1)"})
+        await step("made_up", "file_list", {"workspace_id": "ws-" + "0" * 32})
+        await step("escape", "file_read", {"workspace_id": ws, "path": "../../etc/passwd"})
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # bench / load
 # --------------------------------------------------------------------------------------------
 
@@ -602,7 +675,7 @@ async def load(t: Target, sessions: int, calls: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-SUBCOMMANDS = {"probe", "isolation", "bad-input", "python-session", "bench", "load"}
+SUBCOMMANDS = {"probe", "isolation", "bad-input", "python-session", "workspace-flow", "bench", "load"}
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Target]:
@@ -636,6 +709,9 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Target]:
     sp.add_parser("isolation")
     sp.add_parser("bad-input")
     sp.add_parser("python-session")
+    p = sp.add_parser("workspace-flow")
+    p.add_argument("--client", choices=["sdk", "fastmcp"], default="sdk")
+    p.add_argument("--fastmcp-mode", choices=["auto", "legacy"], default="auto", help="fastmcp.Client(mode=...)")
     p = sp.add_parser("bench")
     p.add_argument("--calls", type=int, default=200)
     p.add_argument("--warmup", type=int, default=5)
@@ -664,6 +740,8 @@ async def run(args: argparse.Namespace, t: Target) -> dict[str, Any]:
         return await bad_input(t)
     if args.command == "python-session":
         return await python_session(t)
+    if args.command == "workspace-flow":
+        return await workspace_flow(t, args.client, args.fastmcp_mode)
     if args.command == "bench":
         return await bench(t, args.calls, args.warmup)
     if args.command == "load":

@@ -231,6 +231,18 @@ pub struct SearchArgs {
     pub query: String,
 }
 
+/// The newest MCP protocol the server offers (older clients negotiate down).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Protocol {
+    /// Sessions by handshake: WriteTemp then ExecTemp share a workspace without ids.
+    #[value(name = "2025-11-25")]
+    Sessions,
+    /// Also the stateless generation: its clients keep state by the ids workspace_create
+    /// and python_session_start issue.
+    #[value(name = "2026-07-28")]
+    Stateless,
+}
+
 /// How the MCP server listens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Transport {
@@ -273,6 +285,11 @@ pub struct McpArgs {
 
     #[arg(long, value_enum, default_value_t = Transport::Http)]
     pub transport: Transport,
+
+    /// The newest MCP protocol offered; clients that try 2026-07-28 first (fastmcp) fall
+    /// back to 2025-11-25's sessions unless it is offered.
+    #[arg(long, value_enum, default_value_t = Protocol::Sessions)]
+    pub protocol: Protocol,
 
     /// Address for the HTTP transport. A non-loopback address requires --token.
     #[arg(long, default_value = "127.0.0.1:8765")]

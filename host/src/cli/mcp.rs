@@ -2,7 +2,7 @@
 //! serves them with [`aucoder_agents::mcp::serve`]; `aucoder mcp config CLIENT` prints what
 //! adds this server to an MCP client.
 
-use crate::cli::args::{McpAction, McpArgs, McpClientKind, Transport};
+use crate::cli::args::{McpAction, McpArgs, McpClientKind, Protocol, Transport};
 use anyhow::Context;
 use aucoder_agents::mcp::{self, McpSettings};
 use aucoder_agents::tools::Tools;
@@ -91,6 +91,10 @@ async fn serve(args: McpArgs) -> anyhow::Result<ExitCode> {
         max_body_bytes: args.max_body_mib << 20,
         max_sessions: args.max_sessions,
         max_python_sessions: args.max_python_sessions,
+        newest_protocol: match args.protocol {
+            Protocol::Sessions => mcp::NewestProtocol::Sessions,
+            Protocol::Stateless => mcp::NewestProtocol::Stateless,
+        },
         max_requests: args.max_requests,
     };
     settings.check()?;

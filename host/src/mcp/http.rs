@@ -94,11 +94,13 @@ pub async fn serve(
     }
     let factory_tools = tools.clone();
     let factory_sessions = sessions.clone();
+    let newest = args.newest_protocol;
     let service = StreamableHttpService::new(
         move || {
             Ok(AucoderMcp::new(
                 factory_tools.clone(),
                 factory_sessions.clone(),
+                newest,
             ))
         },
         manager.clone(),

@@ -12,11 +12,11 @@
 
 mod http;
 mod python_sessions;
+mod python_tools;
 mod sessions;
+mod workspace_tools;
 
 pub use sessions::{SessionKey, SessionWorkspace, Sessions};
-
-use python_sessions::{turn_to_json, OpenSession, SessionCloseArgs, SessionRunArgs};
 
 use crate::tools::{
     self, ExecTempArgs, RagSearchArgs, RunPythonArgs, ToolAnswer, ToolError, Tools, WriteTempArgs,
@@ -83,14 +83,15 @@ pub struct AucoderMcp {
     sessions: Arc<Sessions>,
     /// Identifies this connection when the transport has no session id (stdio).
     instance: u64,
+    newest: NewestProtocol,
 }
 
 static INSTANCES: AtomicU64 = AtomicU64::new(0);
 
 #[tool_router]
 impl AucoderMcp {
-    pub fn new(tools: Arc<Tools>, sessions: Arc<Sessions>) -> Self {
-        let mut tool_router = Self::tool_router();
+    pub fn new(tools: Arc<Tools>, sessions: Arc<Sessions>, newest: NewestProtocol) -> Self {
+        let mut tool_router = Self::tool_router() + Self::python_tools() + Self::workspace_tools();
         // `noop` exists to measure protocol overhead; clients only see it when asked for.
         if std::env::var_os("AUCODER_MCP_NOOP").is_none() {
             tool_router.remove_route("noop");
@@ -100,6 +101,7 @@ impl AucoderMcp {
             tools,
             sessions,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+            newest,
         }
     }
 
@@ -119,17 +121,31 @@ impl AucoderMcp {
         }
     }
 
-    /// The session's workspace, after checking the program (if any) is not oversized.
+    /// The workspace a call names, or else its session's.
+    fn workspace_key(
+        &self,
+        context: &RequestContext<RoleServer>,
+        workspace_id: Option<&str>,
+    ) -> SessionKey {
+        match workspace_id {
+            Some(id) => SessionKey::Issued(id.to_owned()),
+            None => self.session_key(context),
+        }
+    }
+
+    /// The workspace a call names (or its session's), after checking the program (if any)
+    /// is not oversized.
     async fn prepare(
         &self,
         context: &RequestContext<RoleServer>,
+        workspace_id: Option<&str>,
         code: Option<&str>,
     ) -> Result<SessionWorkspace, CallToolResult> {
         if let Some(code) = code {
             check_code(code)?;
         }
         self.sessions
-            .workspace(&self.session_key(context))
+            .workspace(&self.workspace_key(context, workspace_id))
             .await
             .map_err(tool_error)
     }
@@ -196,9 +212,13 @@ impl AucoderMcp {
         Parameters(args): Parameters<WriteTempArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        match self.prepare(&context, Some(&args.code)).await {
+        match self
+            .prepare(&context, args.workspace_id.as_deref(), Some(&args.code))
+            .await
+        {
             Ok(session) if !session.kept => tool_error(
-                "WriteTemp needs a session, for ExecTemp to find the file: initialize one \
+                "WriteTemp needs a session or a workspace, for ExecTemp to find the file: \
+                 initialize a session, or pass the workspace_id of workspace_create \
                  (run_python works without)",
             ),
             Ok(session) => respond(
@@ -217,11 +237,14 @@ impl AucoderMcp {
     )]
     async fn exec_temp(
         &self,
-        Parameters(_args): Parameters<ExecTempArgs>,
+        Parameters(args): Parameters<ExecTempArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
         Self::unless_abandoned(&context, async {
-            match self.prepare(&context, None).await {
+            match self
+                .prepare(&context, args.workspace_id.as_deref(), None)
+                .await
+            {
                 Ok(session) => respond(
                     self.tools
                         .exec_temp(&session.workspace)
@@ -245,7 +268,10 @@ impl AucoderMcp {
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
         Self::unless_abandoned(&context, async {
-            match self.prepare(&context, Some(&args.code)).await {
+            match self
+                .prepare(&context, args.workspace_id.as_deref(), Some(&args.code))
+                .await
+            {
                 Ok(session) => respond(
                     self.tools
                         .run_python(&session.workspace, &args.code, args.timeout_secs)
@@ -259,107 +285,6 @@ impl AucoderMcp {
             }
         })
         .await
-    }
-
-    #[tool(
-        name = "python_session_start",
-        description = "Start a Python session: one interpreter kept across calls, like a notebook kernel (imports and variables carry over). Returns {session_id, interpreter}; pass session_id to python_session_run and python_session_close. Its files live in this MCP session's workspace.",
-        output_schema = object_output_schema()
-    )]
-    async fn python_session_start(&self, context: RequestContext<RoleServer>) -> CallToolResult {
-        Self::unless_abandoned(&context, async {
-            if let Err(error) = self.sessions.python.check_room() {
-                return tool_error(error);
-            }
-            let (workspace, owner) = match self.prepare(&context, None).await {
-                // A kept workspace belongs to the transport session; an ephemeral one lives
-                // as long as the Python session alone.
-                Ok(session) => (
-                    session.workspace,
-                    session.kept.then(|| self.session_key(&context)),
-                ),
-                Err(error) => return error,
-            };
-            let started = self.tools.start_python_session(workspace.clone()).await;
-            let opened = started.and_then(|interpreter| {
-                let ran_on = interpreter.ran_on();
-                let id = self.sessions.python.insert(OpenSession {
-                    interpreter: tokio::sync::Mutex::new(interpreter),
-                    workspace,
-                    owner,
-                })?;
-                Ok((id, ran_on))
-            });
-            match opened {
-                Ok((id, ran_on)) => object_result(json!({
-                    "session_id": id,
-                    "interpreter": ran_on.interpreter(),
-                })),
-                Err(error) => tool_error(error),
-            }
-        })
-        .await
-    }
-
-    #[tool(
-        name = "python_session_run",
-        description = "Run code in a Python session; returns {session_id, success, stdout, stderr, result, error, output_truncated, duration_ms}: result is the repr of a final expression, error the traceback. A turn past its time limit ends the session.",
-        output_schema = object_output_schema()
-    )]
-    async fn python_session_run(
-        &self,
-        Parameters(args): Parameters<SessionRunArgs>,
-        context: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        let session = match self.sessions.python.get(&args.session_id) {
-            Ok(session) => session,
-            Err(error) => return tool_error(error),
-        };
-        if let Some(owner) = &session.owner {
-            if self.sessions.owner_ended(owner).await {
-                self.sessions.python.close_owned_by(|key| key == owner);
-                return tool_error(format!(
-                    "no open Python session has the id {:?}: the MCP session that started it \
-                     has closed",
-                    args.session_id
-                ));
-            }
-        }
-        Self::unless_abandoned(&context, async {
-            let mut interpreter = session.interpreter.lock().await;
-            match self
-                .tools
-                .python_session_turn(&mut interpreter, &args.code, args.timeout_secs)
-                .await
-            {
-                Ok(Ok(turn)) => object_result(turn_to_json(&args.session_id, &turn)),
-                Ok(Err(ended)) => {
-                    // The id dies with its interpreter.
-                    let _ = self.sessions.python.close(&args.session_id);
-                    tool_error(format!(
-                        "{ended}; the session {} is closed: start a new one",
-                        args.session_id
-                    ))
-                }
-                Err(error) => tool_error(error),
-            }
-        })
-        .await
-    }
-
-    #[tool(
-        name = "python_session_close",
-        description = "Close a Python session and stop its interpreter.",
-        output_schema = object_output_schema()
-    )]
-    async fn python_session_close(
-        &self,
-        Parameters(args): Parameters<SessionCloseArgs>,
-    ) -> CallToolResult {
-        match self.sessions.python.close(&args.session_id) {
-            Ok(()) => object_result(json!({"session_id": args.session_id, "closed": true})),
-            Err(error) => tool_error(error),
-        }
     }
 }
 
@@ -381,11 +306,9 @@ impl ServerHandler for AucoderMcp {
         )
     }
 
-    /// Up to 2025-11-25: the 2026-07-28 lifecycle has no sessions, and `WriteTemp` then
-    /// `ExecTemp` must reach the same workspace. Clients that try the newer version first
-    /// (fastmcp) fall back to the session handshake.
+    /// Every version up to the newest this server offers; rmcp negotiates per request.
     fn supported_protocol_versions(&self) -> std::borrow::Cow<'static, [ProtocolVersion]> {
-        std::borrow::Cow::Borrowed(ProtocolVersion::known_up_to(&ProtocolVersion::V_2025_11_25))
+        std::borrow::Cow::Borrowed(ProtocolVersion::known_up_to(&self.newest.version()))
     }
 
     /// Like FastMCP, an unknown tool is a tool error the model can read, not a protocol error.
@@ -433,6 +356,29 @@ pub struct McpSettings {
     pub max_python_sessions: usize,
     /// Most HTTP requests in flight at once.
     pub max_requests: usize,
+    /// The newest protocol offered.
+    pub newest_protocol: NewestProtocol,
+}
+
+/// The newest protocol generation the server offers; older clients negotiate down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NewestProtocol {
+    /// 2025-11-25: sessions by handshake. The default, because the 2026-07-28 lifecycle has
+    /// no sessions: a client that tries it first (fastmcp) would get it, and `WriteTemp`
+    /// then `ExecTemp` without a `workspace_id` would no longer reach the same workspace.
+    #[default]
+    Sessions,
+    /// 2026-07-28: stateless, `server/discover`; state by the ids the tools issue.
+    Stateless,
+}
+
+impl NewestProtocol {
+    pub fn version(self) -> ProtocolVersion {
+        match self {
+            NewestProtocol::Sessions => ProtocolVersion::V_2025_11_25,
+            NewestProtocol::Stateless => ProtocolVersion::V_2026_07_28,
+        }
+    }
 }
 
 /// How the MCP server is reached.
@@ -472,7 +418,7 @@ pub async fn serve(settings: &McpSettings, tools: Arc<Tools>) -> anyhow::Result<
                     .with_python_sessions(settings.max_python_sessions),
             );
             let sweeper = tokio::spawn(sweep_idle(sessions.clone()));
-            let handler = AucoderMcp::new(tools, sessions.clone());
+            let handler = AucoderMcp::new(tools, sessions.clone(), settings.newest_protocol);
             let running = handler
                 .serve(rmcp::transport::stdio())
                 .await

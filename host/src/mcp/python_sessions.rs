@@ -128,6 +128,15 @@ fn unknown(id: &str) -> ToolError {
     ))
 }
 
+/// `python_session_start`'s arguments.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionStartArgs {
+    /// The workspace workspace_create issued (default: this MCP session's).
+    #[serde(default)]
+    pub workspace_id: Option<String>,
+}
+
 /// `python_session_run`'s arguments.
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

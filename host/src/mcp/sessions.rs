@@ -4,8 +4,11 @@
 //! `mcp-session-id` must name a session rmcp's session manager created and still holds (so a
 //! made-up id, or one whose session closed, reaches nothing); on stdio the connection is the
 //! session. A request with no session at all (the per-request form) gets a workspace of its
-//! own that lives for that call only. The number of stored workspaces is capped, which with
-//! the per-workspace disk quota bounds the disk all sessions can hold.
+//! own that lives for that call only. A client without a transport session (the 2026
+//! protocol has none) asks for a workspace by id instead: `workspace_create` issues one of 128
+//! random bits, and only an id issued and not yet closed or expired reaches it. The number of
+//! stored workspaces is capped, which with the per-workspace disk quota bounds the disk all
+//! sessions can hold.
 
 use super::python_sessions::PythonSessions;
 use crate::tools::ToolError;
@@ -25,6 +28,8 @@ pub enum SessionKey {
     Http(String),
     /// An HTTP request without a session: a workspace for this call only.
     Ephemeral,
+    /// A workspace `workspace_create` issued, named in the call.
+    Issued(String),
 }
 
 /// A workspace handed to one tool call.
@@ -108,6 +113,15 @@ impl Sessions {
                 self.python.close_owned_by(|owner| owner == key);
                 return Err(ToolError::UnknownSession);
             }
+            SessionKey::Issued(id) => {
+                let mut workspaces = self.map();
+                let (workspace, used) = workspaces.get_mut(key).ok_or_else(|| unknown(id))?;
+                *used = Instant::now();
+                return Ok(SessionWorkspace {
+                    workspace: workspace.clone(),
+                    kept: true,
+                });
+            }
             _ => {}
         }
         let mut workspaces = self.map();
@@ -131,6 +145,31 @@ impl Sessions {
             workspace,
             kept: true,
         })
+    }
+
+    /// Issues a new workspace and its id (`ws-` and 128 random bits).
+    pub fn create_workspace(&self) -> Result<String, ToolError> {
+        let mut workspaces = self.map();
+        if workspaces.len() >= self.max {
+            return Err(ToolError::Busy(format!(
+                "{} workspaces are open, the server's limit (--max-sessions); close one with \
+                 workspace_close or try again later",
+                workspaces.len()
+            )));
+        }
+        let id = format!("ws-{}", aucoder_sandbox::random_hex());
+        let workspace = Arc::new(Workspace::temporary()?);
+        workspaces.insert(SessionKey::Issued(id.clone()), (workspace, Instant::now()));
+        Ok(id)
+    }
+
+    /// Closes an issued workspace: its folder goes now, with the Python sessions in it.
+    pub fn close_workspace(&self, id: &str) -> Result<(), ToolError> {
+        let key = SessionKey::Issued(id.to_owned());
+        let (workspace, _) = self.map().remove(&key).ok_or_else(|| unknown(id))?;
+        self.python.close_owned_by(|owner| *owner == key);
+        remove_folder(&workspace);
+        Ok(())
     }
 
     /// Drops idle sessions and those whose HTTP session closed; their temporary folders
@@ -161,11 +200,7 @@ impl Sessions {
         self.python.close_all();
         let drained: Vec<_> = self.map().drain().collect();
         for (_, (workspace, _)) in &drained {
-            if let Err(error) = std::fs::remove_dir_all(workspace.path()) {
-                if error.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!("removing {}: {error}", workspace.path().display());
-                }
-            }
+            remove_folder(workspace);
         }
         drained.len()
     }
@@ -174,6 +209,24 @@ impl Sessions {
     fn len(&self) -> usize {
         self.map().len()
     }
+}
+
+/// Removes a workspace's folder now, even while a call still holds it.
+fn remove_folder(workspace: &Workspace) {
+    if let Err(error) = std::fs::remove_dir_all(workspace.path()) {
+        if error.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!("removing {}: {error}", workspace.path().display());
+        }
+    }
+}
+
+fn unknown(id: &str) -> ToolError {
+    // The id is the caller's, of any length: only its start is echoed.
+    let id: String = id.chars().take(64).collect();
+    ToolError::BadArgument(format!(
+        "no open workspace has the id {id:?}: it was never issued, or it was closed or \
+         expired; create one with workspace_create"
+    ))
 }
 
 #[cfg(test)]
@@ -244,5 +297,35 @@ mod tests {
         assert!(!ephemeral.kept);
         assert_eq!(sessions.remove_all(), 2);
         assert!(!a.workspace.path().exists(), "removed even while held");
+    }
+
+    #[tokio::test]
+    async fn issued_workspaces_are_reached_by_their_id_only_until_closed() {
+        let sessions = Sessions::new(Duration::from_secs(60), 2, None);
+        let id = sessions.create_workspace().unwrap();
+        assert!(id.starts_with("ws-") && id.len() == 35, "{id}");
+        let key = SessionKey::Issued(id.clone());
+        let path = sessions
+            .workspace(&key)
+            .await
+            .unwrap()
+            .workspace
+            .path()
+            .to_path_buf();
+        assert!(path.is_dir());
+        let made_up = SessionKey::Issued("ws-made-up".to_owned());
+        assert!(
+            sessions.workspace(&made_up).await.is_err(),
+            "not created on use"
+        );
+        sessions.create_workspace().unwrap();
+        assert!(matches!(
+            sessions.create_workspace(),
+            Err(ToolError::Busy(_))
+        ));
+        sessions.close_workspace(&id).unwrap();
+        assert!(!path.exists(), "closing removes the folder");
+        assert!(sessions.workspace(&key).await.is_err());
+        assert!(sessions.close_workspace(&id).is_err(), "closed twice");
     }
 }
