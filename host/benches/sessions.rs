@@ -148,14 +148,16 @@ async fn mcp_turns(url: &str) -> (f64, f64) {
                 .text()
                 .await
                 .expect("body");
-            // A JSON answer, or the first SSE `data:` line.
+            // A JSON answer, or the SSE `data:` line that holds one (a priming event is empty).
             let json = text
                 .lines()
-                .find_map(|line| line.strip_prefix("data:"))
-                .unwrap_or(&text)
-                .trim()
+                .filter_map(|line| line.strip_prefix("data:"))
+                .map(str::trim)
+                .find(|data| data.starts_with('{'))
+                .unwrap_or(text.trim())
                 .to_owned();
-            serde_json::from_str::<Value>(&json).expect("JSON-RPC answer")
+            serde_json::from_str::<Value>(&json)
+                .unwrap_or_else(|error| panic!("not a JSON-RPC answer ({error}): {text}"))
         }
     };
     let started = call(1, "python_session_start", json!({})).await;
