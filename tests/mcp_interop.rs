@@ -299,6 +299,44 @@ fn both_protocol_generations_on_one_server_with_the_flow_by_ids() {
     }
 }
 
+fn assert_progress(result: &Value, transport: &str) {
+    assert_eq!(
+        result["result"]["structured_content"]["stdout"], "slept\n",
+        "{transport}: {result}"
+    );
+    let notes = result["notes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{transport}: {result}"));
+    assert!(notes.len() >= 2, "{transport}: {result}");
+    let seconds: Vec<f64> = notes
+        .iter()
+        .filter_map(|n| n["progress"].as_f64())
+        .collect();
+    assert!(
+        seconds.windows(2).all(|pair| pair[0] < pair[1]),
+        "{transport}: progress must increase: {result}"
+    );
+}
+
+#[test]
+fn a_long_run_reports_progress_to_a_client_that_asks() {
+    let server = Server::start(&[]);
+    assert_progress(&client(&["--http", &server.url, "progress"]), "http");
+    let corpus = corpus();
+    let result = client(&[
+        "--stdio",
+        "--",
+        aucoder(),
+        "mcp",
+        "--transport",
+        "stdio",
+        "--utils",
+        corpus.path().to_str().unwrap(),
+        "progress",
+    ]);
+    assert_progress(&result, "stdio");
+}
+
 /// `aucoder mcp config CLIENT`'s stdout.
 fn client_config(client: &str) -> String {
     let output = Command::new(aucoder())

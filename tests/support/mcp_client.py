@@ -37,6 +37,9 @@ Subcommands:
       run_python reading the input and writing an output file, file_read, file_list,
       WriteTemp/ExecTemp and a Python session with three turns in that workspace, the
       closes, then calls naming the closed and made-up ids (each should be a tool error).
+  progress
+      a run_python call of about 2.5 s with a progress callback: the notes the SDK passed
+      to it (progress, message) and the call's own result.
   bench --calls N [--warmup W]
       N sequential `noop` calls on one SDK session: median / p99 latency in ms.
   load --sessions S --calls C
@@ -587,6 +590,23 @@ async def workspace_flow(t: Target, client: str, mode: str) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
+# progress
+# --------------------------------------------------------------------------------------------
+
+
+async def progress(t: Target) -> dict[str, Any]:
+    notes: list[dict[str, Any]] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        notes.append({"progress": value, "total": total, "message": message})
+
+    async with sdk_session(t) as s:
+        code = "import time\ntime.sleep(2.5)\nprint('slept')"
+        r, err = await attempt(lambda: s.call_tool("run_python", {"code": code}, progress_callback=on_progress))
+    return {"notes": notes, "result": err if err else sdk_view(r)}
+
+
+# --------------------------------------------------------------------------------------------
 # bench / load
 # --------------------------------------------------------------------------------------------
 
@@ -675,7 +695,7 @@ async def load(t: Target, sessions: int, calls: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-SUBCOMMANDS = {"probe", "isolation", "bad-input", "python-session", "workspace-flow", "bench", "load"}
+SUBCOMMANDS = {"probe", "isolation", "bad-input", "python-session", "workspace-flow", "progress", "bench", "load"}
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Target]:
@@ -709,6 +729,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Target]:
     sp.add_parser("isolation")
     sp.add_parser("bad-input")
     sp.add_parser("python-session")
+    sp.add_parser("progress")
     p = sp.add_parser("workspace-flow")
     p.add_argument("--client", choices=["sdk", "fastmcp"], default="sdk")
     p.add_argument("--fastmcp-mode", choices=["auto", "legacy"], default="auto", help="fastmcp.Client(mode=...)")
@@ -740,6 +761,8 @@ async def run(args: argparse.Namespace, t: Target) -> dict[str, Any]:
         return await bad_input(t)
     if args.command == "python-session":
         return await python_session(t)
+    if args.command == "progress":
+        return await progress(t)
     if args.command == "workspace-flow":
         return await workspace_flow(t, args.client, args.fastmcp_mode)
     if args.command == "bench":

@@ -88,6 +88,9 @@ pub struct AucoderMcp {
 
 static INSTANCES: AtomicU64 = AtomicU64::new(0);
 
+/// How often a call with a progress token reports.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
 #[tool_router]
 impl AucoderMcp {
     pub fn new(tools: Arc<Tools>, sessions: Arc<Sessions>, newest: NewestProtocol) -> Self {
@@ -161,10 +164,29 @@ impl AucoderMcp {
             .get::<::http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<http::ClientGone>())
             .map_or_else(CancellationToken::new, |gone| gone.0.clone());
-        tokio::select! {
-            result = work => result,
-            () = context.ct.cancelled() => tool_error("the call was cancelled"),
-            () = gone.cancelled() => tool_error("the client went away"),
+        // A client that sent a progress token hears, once a second, how long the call has
+        // been going (queued or running): a long run is not mistaken for a dead server.
+        let progress = context.meta.get_progress_token();
+        let started = tokio::time::Instant::now();
+        let mut tick = tokio::time::interval_at(started + PROGRESS_EVERY, PROGRESS_EVERY);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                result = &mut work => return result,
+                () = context.ct.cancelled() => return tool_error("the call was cancelled"),
+                () = gone.cancelled() => return tool_error("the client went away"),
+                _ = tick.tick(), if progress.is_some() => {
+                    let Some(token) = progress.clone() else { continue };
+                    let seconds = started.elapsed().as_secs();
+                    let mut note = rmcp::model::ProgressNotificationParam::new(
+                        token,
+                        seconds as f64,
+                    );
+                    note.message = Some(format!("running for {seconds} s"));
+                    // A client that stopped listening is noticed by the checks above.
+                    let _ = context.peer.notify_progress(note).await;
+                }
+            }
         }
     }
 
