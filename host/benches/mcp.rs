@@ -5,65 +5,17 @@
 
 mod support;
 
-use serde_json::Value;
-use support::{client, start_aucoder, start_fastmcp};
+use support::{client, start_aucoder, start_fastmcp, RawMcp};
 
-/// Raw JSON-RPC over HTTP from Rust (reqwest): a light client, so the server's own cost shows.
-/// Returns (median, p99) milliseconds of `tools/call noop`.
+/// Median and p99 milliseconds of `tools/call noop` on one [`RawMcp`] session.
 fn raw_noop_latency(url: &str, calls: usize) -> (f64, f64) {
     let runtime = tokio::runtime::Runtime::new().expect("tokio");
     runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .tcp_nodelay(true)
-            .build()
-            .expect("client");
-        let post = |body: Value, session: Option<String>| {
-            let mut request = client
-                .post(url)
-                .header("Accept", "application/json, text/event-stream")
-                .header("Content-Type", "application/json")
-                .header("MCP-Protocol-Version", "2025-11-25")
-                .body(body.to_string());
-            if let Some(session) = session {
-                request = request.header("Mcp-Session-Id", session);
-            }
-            request.send()
-        };
-        let init = post(
-            serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-                "protocolVersion": "2025-11-25", "capabilities": {},
-                "clientInfo": {"name": "bench", "version": "0"}}}),
-            None,
-        )
-        .await
-        .expect("initialize");
-        let session = init
-            .headers()
-            .get("mcp-session-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let _ = init.text().await;
-        let _ = post(
-            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-            session.clone(),
-        )
-        .await
-        .expect("initialized")
-        .text()
-        .await;
+        let raw = RawMcp::open(url).await;
         let mut samples = Vec::new();
         for id in 1..=calls + 10 {
             let started = std::time::Instant::now();
-            let body = post(
-                serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
-                    "params": {"name": "noop", "arguments": {}}}),
-                session.clone(),
-            )
-            .await
-            .expect("call")
-            .text()
-            .await
-            .expect("body");
+            let body = raw.call_text(id, "noop", serde_json::json!({})).await;
             assert!(body.contains("\"ok\""), "{body}");
             if id > 10 {
                 samples.push(started.elapsed().as_secs_f64() * 1000.0);

@@ -7,6 +7,7 @@
 //! were answered, the server's peak RSS (VmHWM), and, for aucoder, whether any session
 //! workspace is left after SIGTERM. Loopback only.
 
+#[allow(dead_code)] // each bench uses a part of the support module
 mod support;
 
 use serde_json::Value;

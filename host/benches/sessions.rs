@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::start_aucoder;
+use support::{start_aucoder, RawMcp};
 
 const TURNS: usize = 1000;
 const WARMUP: usize = 20;
@@ -98,56 +98,11 @@ fn native_turns() -> (f64, f64) {
 
 /// `python_session_run` over streamable HTTP, raw JSON-RPC from Rust (reqwest).
 async fn mcp_turns(url: &str) -> (f64, f64) {
-    let client = reqwest::Client::builder()
-        .tcp_nodelay(true)
-        .build()
-        .expect("client");
-    let post = |body: Value, session: Option<String>| {
-        let mut request = client
-            .post(url)
-            .header("Accept", "application/json, text/event-stream")
-            .header("Content-Type", "application/json")
-            .header("MCP-Protocol-Version", "2025-11-25")
-            .body(body.to_string());
-        if let Some(session) = session {
-            request = request.header("Mcp-Session-Id", session);
-        }
-        request.send()
-    };
-    let init = post(
-        json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "protocolVersion": "2025-11-25", "capabilities": {},
-            "clientInfo": {"name": "bench", "version": "0"}}}),
-        None,
-    )
-    .await
-    .expect("initialize");
-    let session = init
-        .headers()
-        .get("mcp-session-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let _ = init.text().await;
-    let _ = post(
-        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-        session.clone(),
-    )
-    .await
-    .expect("initialized")
-    .text()
-    .await;
-    let call = |id: usize, name: &str, arguments: Value| {
-        let post = &post;
-        let session = session.clone();
-        let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
-            "params": {"name": name, "arguments": arguments}});
+    let raw = RawMcp::open(url).await;
+    let call = |id: usize, tool: &'static str, arguments: Value| {
+        let raw = &raw;
         async move {
-            let text = post(body, session)
-                .await
-                .expect("call")
-                .text()
-                .await
-                .expect("body");
+            let text = raw.call_text(id, tool, arguments).await;
             // A JSON answer, or the SSE `data:` line that holds one (a priming event is empty).
             let json = text
                 .lines()

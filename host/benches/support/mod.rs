@@ -104,3 +104,71 @@ pub fn client(args: &[&str]) -> Value {
         });
     serde_json::from_str(last).expect("json")
 }
+
+/// One MCP session over streamable HTTP by raw JSON-RPC from Rust (reqwest, TCP_NODELAY): a
+/// light client, so the server's own cost shows.
+pub struct RawMcp {
+    client: reqwest::Client,
+    url: String,
+    session: Option<String>,
+}
+
+impl RawMcp {
+    /// Initializes a session at `url` (the 2025-11-25 handshake).
+    pub async fn open(url: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .build()
+            .expect("client");
+        let mut raw = Self {
+            client,
+            url: url.to_owned(),
+            session: None,
+        };
+        let init = raw
+            .post(
+                serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {},
+                "clientInfo": {"name": "bench", "version": "0"}}}),
+            )
+            .await;
+        raw.session = init
+            .headers()
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let _ = init.text().await;
+        let _ = raw
+            .post(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await
+            .text()
+            .await;
+        raw
+    }
+
+    async fn post(&self, body: Value) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(&self.url)
+            .header("Accept", "application/json, text/event-stream")
+            .header("Content-Type", "application/json")
+            .header("MCP-Protocol-Version", "2025-11-25")
+            .body(body.to_string());
+        if let Some(session) = &self.session {
+            request = request.header("Mcp-Session-Id", session);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    /// `tools/call` of `tool`; the answer's body as sent (JSON, or SSE events).
+    pub async fn call_text(&self, id: usize, tool: &str, arguments: Value) -> String {
+        self.post(
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments}}),
+        )
+        .await
+        .text()
+        .await
+        .expect("body")
+    }
+}

@@ -5,12 +5,14 @@
 
 use super::{object_output_schema, object_result, tool_error, AucoderMcp};
 use crate::workspace_files;
+use aucoder_sandbox::Workspace;
 use base64::Engine;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{schemars, tool, tool_router, RoleServer};
 use serde_json::json;
+use std::sync::Arc;
 
 /// Names the workspace of `workspace_close`.
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -62,6 +64,22 @@ pub struct FileListArgs {
 const NO_WORKSPACE: &str = "this call has no workspace to keep files in: initialize a session, \
                             or pass the workspace_id of workspace_create";
 
+impl AucoderMcp {
+    /// The workspace a file tool works in: the one named, or else the session's; a call
+    /// with neither is refused, as its folder would be gone after it.
+    async fn kept_workspace(
+        &self,
+        context: &RequestContext<RoleServer>,
+        workspace_id: Option<&str>,
+    ) -> Result<Arc<Workspace>, CallToolResult> {
+        match self.prepare(context, workspace_id, None).await {
+            Ok(session) if session.kept => Ok(session.workspace),
+            Ok(_) => Err(tool_error(NO_WORKSPACE)),
+            Err(error) => Err(error),
+        }
+    }
+}
+
 #[tool_router(router = workspace_tools, vis = "pub(super)")]
 impl AucoderMcp {
     #[tool(
@@ -98,12 +116,11 @@ impl AucoderMcp {
         Parameters(args): Parameters<FileWriteArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let session = match self
-            .prepare(&context, args.workspace_id.as_deref(), None)
+        let workspace = match self
+            .kept_workspace(&context, args.workspace_id.as_deref())
             .await
         {
-            Ok(session) if !session.kept => return tool_error(NO_WORKSPACE),
-            Ok(session) => session,
+            Ok(workspace) => workspace,
             Err(error) => return error,
         };
         let contents = if args.base64 {
@@ -115,7 +132,7 @@ impl AucoderMcp {
             args.content.into_bytes()
         };
         let disk = self.tools.limits().disk_bytes;
-        match workspace_files::write(&session.workspace, &args.path, &contents, disk) {
+        match workspace_files::write(&workspace, &args.path, &contents, disk) {
             Ok(()) => object_result(json!({"path": args.path, "bytes": contents.len()})),
             Err(error) => tool_error(error),
         }
@@ -131,15 +148,14 @@ impl AucoderMcp {
         Parameters(args): Parameters<FileReadArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let session = match self
-            .prepare(&context, args.workspace_id.as_deref(), None)
+        let workspace = match self
+            .kept_workspace(&context, args.workspace_id.as_deref())
             .await
         {
-            Ok(session) if !session.kept => return tool_error(NO_WORKSPACE),
-            Ok(session) => session,
+            Ok(workspace) => workspace,
             Err(error) => return error,
         };
-        let bytes = match workspace_files::read(&session.workspace, &args.path) {
+        let bytes = match workspace_files::read(&workspace, &args.path) {
             Ok(bytes) => bytes,
             Err(error) => return tool_error(error),
         };
@@ -171,12 +187,11 @@ impl AucoderMcp {
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
         match self
-            .prepare(&context, args.workspace_id.as_deref(), None)
+            .kept_workspace(&context, args.workspace_id.as_deref())
             .await
         {
-            Ok(session) if !session.kept => tool_error(NO_WORKSPACE),
-            Ok(session) => {
-                let (files, truncated) = workspace_files::list(&session.workspace);
+            Ok(workspace) => {
+                let (files, truncated) = workspace_files::list(&workspace);
                 object_result(json!({"files": files, "truncated": truncated}))
             }
             Err(error) => error,
